@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm test`: builds, provides a PostgreSQL (DATABASE_URL, or an embedded one), runs every test target and e2e suite,
+// prints each runner's summary and one closing total, and exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const require = createRequire(import.meta.url);
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-test-report-'));
+env.CM_TEST_REPORT_DIR = reportDir;
+
+function run(label, args) {
+  console.log(`\n=== ${label} ===`);
+  const r = spawnSync('npx', args, { cwd: root, env, stdio: 'inherit' });
+  return r.status === 0;
+}
+
+let embedded;
+let ok = true;
+try {
+  ok = run('build', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']) && ok;
+  if (!ok) throw new Error('build failed');
+  if (!env.DATABASE_URL) {
+    const { startEmbeddedPostgres } = require(path.join(root, 'database/dist/embedded-postgres.js'));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-test-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir, port: 0, log: (m) => console.log(`[embedded-postgres] ${m}`) });
+    env.DATABASE_URL = embedded.url;
+    console.log(`Using embedded PostgreSQL for tests (${dataDir})`);
+  } else {
+    console.log('Using DATABASE_URL for tests');
+  }
+  ok = run('unit and integration tests', ['nx', 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=1']) && ok;
+  ok = run('e2e suites', ['nx', 'run-many', '-t', 'e2e', '--outputStyle=static', '--parallel=1']) && ok;
+} catch (e) {
+  console.error(String(e && e.message ? e.message : e));
+  ok = false;
+} finally {
+  if (embedded) await embedded.stop();
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+console.log('\n=== summary ===');
+for (const f of fs.readdirSync(reportDir).sort()) {
+  const r = JSON.parse(fs.readFileSync(path.join(reportDir, f), 'utf8'));
+  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+  passed += r.passed;
+  failed += r.failed;
+  skipped += r.skipped;
+}
+fs.rmSync(reportDir, { recursive: true, force: true });
+if (!ok && failed === 0) failed = 1;
+console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -1,0 +1,4 @@
+export * from './crypto';
+export * from './errors';
+export * from './protocol';
+export * from './dto';
