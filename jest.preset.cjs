@@ -24,5 +24,6 @@ module.exports = {
     '^@claudemesh/shared$': path.join(root, 'shared/src/index.ts'),
     '^@claudemesh/shared/(.*)$': path.join(root, 'shared/src/$1/index.ts'),
     '^@claudemesh/database$': path.join(root, 'database/src/index.ts'),
+    '^@claudemesh/peer-sdk$': path.join(root, 'cli/src/sdk/index.ts'),
   },
 };

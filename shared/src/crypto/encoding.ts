@@ -1,4 +1,5 @@
 import { sodium } from './sodium';
+import { sha256 } from './sha256';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
@@ -54,7 +55,7 @@ export function fromBase64Url(s: string): Uint8Array | null {
 
 export function sha256Hex(data: Uint8Array | string): string {
   const bytes = typeof data === 'string' ? utf8(data) : data;
-  return toHex(sodium().crypto_hash_sha256(bytes));
+  return toHex(sha256(bytes));
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -1,0 +1,74 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+export type BenchMode = 'direct' | 'broadcast' | 'raw';
+
+export interface BenchArgs {
+  peers: number;
+  messages: number;
+  mode: BenchMode;
+  /** Offered rate over all peers, messages per second; null = closed loop (each peer keeps `window` sends in flight). */
+  rate: number | null;
+  window: number;
+  /** raw mode only: what raw peers do with each message (direct: one random peer, broadcast: every other peer). */
+  rawPattern: 'direct' | 'broadcast';
+  size: number;
+  /** Seconds to wait for deliveries after the last send. */
+  drainTimeout: number;
+  /** Hard cap on the whole measured phase, seconds. */
+  maxSeconds: number;
+  json: boolean;
+  /** Idle mode: connect the peers, hold them for this many seconds, send nothing (the 10 000 idle peers target). */
+  idleSeconds: number;
+  connectConcurrency: number;
+  serverUrl: string | null;
+  quiet: boolean;
+}
+
+const int = (name: string, min: number, max: number) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be an integer`);
+  const n = Number(v);
+  if (n < min || n > max) throw new InvalidArgumentError(`${name} must be from ${min} to ${max}`);
+  return n;
+};
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const cmd = new Command('bench')
+    .description('claudemesh capacity bench (operations.md §9): real peers, real server, real PostgreSQL, real crypto')
+    .option('--peers <n>', 'connected peers', int('--peers', 2, 20000), 10)
+    .option('--messages <n>', 'messages sent by each peer', int('--messages', 0, 1_000_000), 10)
+    .addOption(new Option('--mode <mode>', 'direct, broadcast or raw (bare Socket.IO relay, no DB, no crypto)').choices(['direct', 'broadcast', 'raw']).default('direct'))
+    .addOption(new Option('--raw-pattern <p>', 'raw mode traffic pattern').choices(['direct', 'broadcast']).default('direct'))
+    .option('--rate <r>', 'offered messages per second over all peers (default: closed loop)', int('--rate', 1, 1_000_000))
+    .option('--window <n>', 'closed loop: sends in flight per peer', int('--window', 1, 256), 4)
+    .option('--size <bytes>', 'plaintext size of each message', int('--size', 64, 60000), 200)
+    .option('--drain-timeout <s>', 'seconds to wait for deliveries after the last send', int('--drain-timeout', 1, 3600), 60)
+    .option('--max-seconds <s>', 'hard cap on the measured phase', int('--max-seconds', 5, 7200), 900)
+    .option('--idle-seconds <s>', 'connect the peers, send nothing, hold them this long, report RSS', int('--idle-seconds', 0, 3600), 0)
+    .option('--connect-concurrency <n>', 'handshakes in flight while connecting', int('--connect-concurrency', 1, 1000), 50)
+    .option('--server-url <url>', 'bench an already running server instead of starting one (loopback only)')
+    .option('--json', 'print only the JSON result', false)
+    .option('--quiet', 'no progress lines on stderr', false)
+    .exitOverride();
+  cmd.parse(argv, { from: 'user' });
+  const o = cmd.opts();
+  if (o.serverUrl) {
+    const u = new URL(o.serverUrl);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('--server-url must be a loopback address');
+  }
+  return {
+    peers: o.peers,
+    messages: o.messages,
+    mode: o.mode,
+    rate: o.rate ?? null,
+    window: o.window,
+    rawPattern: o.rawPattern,
+    size: o.size,
+    drainTimeout: o.drainTimeout,
+    maxSeconds: o.maxSeconds,
+    json: Boolean(o.json),
+    idleSeconds: o.idleSeconds,
+    connectConcurrency: o.connectConcurrency,
+    serverUrl: o.serverUrl ?? null,
+    quiet: Boolean(o.quiet),
+  };
+}

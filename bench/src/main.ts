@@ -1,0 +1,193 @@
+/**
+ * claudemesh capacity bench (operations.md §9). `npm run bench -- --peers N --messages M --mode direct|broadcast|raw
+ * [--rate R] [--json]`. Starts a real server on a fresh database (or the raw relay), creates a mesh and N members
+ * through the REST API, connects N real peers, sends, receives, acks, and reports as a table and as JSON.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { cryptoReady } from '@claudemesh/shared/crypto';
+import { parseArgs, type BenchArgs } from './args';
+import { MeshBenchPeer, RawBenchPeer, type BenchPeer } from './peers';
+import { startRawRelay, startServer, type BenchProcess } from './server-process';
+import { countMessages, createBenchMesh } from './setup';
+import { nowMs, round } from './stats';
+import { DeliveryTracker, runTraffic, type TrafficResult } from './traffic';
+
+export interface BenchReport {
+  mode: BenchArgs['mode'];
+  pattern: 'direct' | 'broadcast';
+  peers: number;
+  messagesPerPeer: number;
+  rateTarget: number | null;
+  window: number | null;
+  sizeBytes: number;
+  connectSeconds: number;
+  setupSeconds: number | null;
+  traffic: TrafficResult | null;
+  idle: { seconds: number; connected: number; rssMbAfterConnect: number } | null;
+  durableMessages: number | null;
+  serverPeakRssMb: number;
+  harnessPeakRssMb: number;
+  machine: { cpus: number; loadavg1m: number; node: string };
+  startedAt: string;
+}
+
+async function connectAll(peers: BenchPeer[], concurrency: number, log: (s: string) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, peers.length) }, async () => {
+      while (next < peers.length) {
+        const p = peers[next++];
+        await p.connect();
+        done += 1;
+        if (done % 1000 === 0) log(`connected ${done}/${peers.length}`);
+      }
+    }),
+  );
+}
+
+async function closeAll(peers: BenchPeer[]): Promise<void> {
+  for (let i = 0; i < peers.length; i += 200) await Promise.all(peers.slice(i, i + 200).map((p) => p.close().catch(() => undefined)));
+}
+
+export async function runBench(args: BenchArgs): Promise<BenchReport> {
+  const log = (s: string) => {
+    if (!args.quiet) process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+  };
+  await cryptoReady();
+  const startedAt = new Date().toISOString();
+  const runId = randomBytes(6).toString('hex');
+  const tracker = new DeliveryTracker(runId);
+  const pattern = args.mode === 'raw' ? args.rawPattern : args.mode;
+  let proc: BenchProcess | null = null;
+  let peers: BenchPeer[] = [];
+  let harnessPeak = 0;
+  const harnessSampler = setInterval(() => (harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss)), 500);
+  try {
+    let setupSeconds: number | null = null;
+    let meshId: string | null = null;
+    if (args.mode === 'raw') {
+      proc = await startRawRelay();
+      log(`raw relay at ${proc.baseUrl} (pid ${proc.pid})`);
+      peers = Array.from({ length: args.peers }, (_, i) => new RawBenchPeer(i, proc!.baseUrl, tracker.onReceive));
+    } else {
+      proc = await startServer(args.peers);
+      log(`server at ${proc.baseUrl} (pid ${proc.pid})`);
+      const t0 = nowMs();
+      const mesh = await createBenchMesh(proc.baseUrl, proc.setupToken, args.peers, log);
+      setupSeconds = round((nowMs() - t0) / 1000, 2);
+      meshId = mesh.meshId;
+      log(`mesh ${mesh.meshId} with ${args.peers} members in ${setupSeconds} s`);
+      peers = mesh.members.map(
+        (m, i) =>
+          new MeshBenchPeer(
+            i,
+            { serverUrl: proc!.baseUrl, meshId: mesh.meshId, pubkey: m.pubkey, secretKey: m.secretKey, rootKeys: { [m.rootKeyEpoch]: m.rootKey } },
+            tracker.onReceive,
+          ),
+      );
+    }
+    const c0 = nowMs();
+    await connectAll(peers, args.connectConcurrency, log);
+    const connectSeconds = round((nowMs() - c0) / 1000, 2);
+    log(`${peers.length} peers connected in ${connectSeconds} s; server RSS ${round(proc.currentRssMb(), 1)} MiB`);
+
+    let traffic: TrafficResult | null = null;
+    let idle: BenchReport['idle'] = null;
+    if (args.idleSeconds > 0) {
+      await new Promise((r) => setTimeout(r, args.idleSeconds * 1000));
+      idle = { seconds: args.idleSeconds, connected: peers.length, rssMbAfterConnect: round(proc.currentRssMb(), 1) };
+    } else {
+      traffic = await runTraffic(peers, tracker, runId, {
+        messages: args.messages,
+        pattern,
+        rate: args.rate,
+        window: args.window,
+        size: args.size,
+        drainTimeoutSec: args.drainTimeout,
+        maxSeconds: args.maxSeconds,
+        log,
+      });
+    }
+    const serverPeak = round(proc.peakRssMb(), 1);
+    harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss);
+    await closeAll(peers);
+    let durable: number | null = null;
+    if (proc.databaseUrl && meshId && traffic) durable = await countMessages(proc.databaseUrl, meshId);
+    return {
+      mode: args.mode,
+      pattern,
+      peers: args.peers,
+      messagesPerPeer: args.messages,
+      rateTarget: args.rate,
+      window: args.rate === null ? args.window : null,
+      sizeBytes: args.size,
+      connectSeconds,
+      setupSeconds,
+      traffic,
+      idle,
+      durableMessages: durable,
+      serverPeakRssMb: serverPeak,
+      harnessPeakRssMb: round(harnessPeak / 1048576, 1),
+      machine: { cpus: os.cpus().length, loadavg1m: round(os.loadavg()[0], 2), node: process.version },
+      startedAt,
+    };
+  } finally {
+    clearInterval(harnessSampler);
+    await closeAll(peers).catch(() => undefined);
+    await proc?.stop().catch(() => undefined);
+  }
+}
+
+export function formatTable(r: BenchReport): string {
+  const t = r.traffic;
+  const rows: [string, string][] = [
+    ['mode', r.mode === 'raw' ? `raw (${r.pattern})` : r.mode],
+    ['peers × messages', `${r.peers} × ${r.messagesPerPeer}`],
+    ['load', r.rateTarget === null ? `closed loop, window ${r.window}` : `open loop, ${r.rateTarget} msg/s target`],
+    ['connect', `${r.connectSeconds} s`],
+  ];
+  if (t) {
+    const pct = (p: { p50: number | null; p95: number | null; p99: number | null; max?: number | null }) =>
+      `${p.p50} / ${p.p95} / ${p.p99}${p.max !== undefined ? ` / ${p.max}` : ''}`;
+    rows.push(
+      ['offered rate', `${t.offeredRate} msg/s`],
+      ['throughput', `${t.throughputMsgsPerSec} msg/s (${t.throughputDeliveriesPerSec} deliveries/s)`],
+      ['delivered', `${t.deliveries}/${t.expectedDeliveries} (${t.deliveredPct} %)${t.duplicates ? `, ${t.duplicates} duplicates` : ''}`],
+      ['send errors', Object.keys(t.sendErrors).length ? JSON.stringify(t.sendErrors) : 'none'],
+      ['e2e ms p50/p95/p99/max', pct(t.e2eMs)],
+      ['send→ack ms p50/p95/p99/max', pct(t.sendAckMs)],
+      ['duration', `${t.totalSeconds} s (sending ${t.sendPhaseSeconds} s)`],
+    );
+    if (r.durableMessages !== null) rows.push(['durable rows', `${r.durableMessages} (acked sends ${t.messagesAcked})`]);
+  }
+  if (r.idle) rows.push(['idle', `${r.idle.connected} peers for ${r.idle.seconds} s, RSS ${r.idle.rssMbAfterConnect} MiB`]);
+  rows.push(['server peak RSS', `${r.serverPeakRssMb} MiB`], ['harness peak RSS', `${r.harnessPeakRssMb} MiB`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  let args: BenchArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    const err = e as { code?: string; message: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+    process.stderr.write(`${err.message}\n`);
+    process.exit(3);
+  }
+  const report = await runBench(args);
+  if (!args.json) process.stdout.write(`${formatTable(report)}\n\nJSON:\n`);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  const t = report.traffic;
+  process.exit(t && t.deliveredPct < 100 ? 1 : 0);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

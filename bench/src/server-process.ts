@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../../database/src/testing/test-database';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A spawned process whose RSS is sampled from /proc while it runs. */
+export interface BenchProcess {
+  baseUrl: string;
+  pid: number;
+  stdout(): string;
+  databaseUrl: string | null;
+  setupToken: string | null;
+  /** Peak resident set size in MiB: max of the sampled VmRSS and the kernel's VmHWM. */
+  peakRssMb(): number;
+  currentRssMb(): number;
+  stop(): Promise<void>;
+}
+
+function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function watch(child: ChildProcess, readyLine: RegExp, timeoutMs: number, label: string): Promise<{ out: () => string; match: RegExpExecArray }> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} not ready within ${timeoutMs} ms:\n${out.slice(-3000)}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 4_000_000) out = out.slice(-1_000_000);
+      const m = readyLine.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ out: () => out, match: m });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited early with ${code}:\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+function track(child: ChildProcess, baseUrl: string, out: () => string, extra: Partial<BenchProcess>, cleanup: () => Promise<void>): BenchProcess {
+  const pid = child.pid!;
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    peakKb = Math.max(peakKb, readStatusKb(pid, 'VmRSS'));
+  }, 200);
+  sampler.unref();
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  return {
+    baseUrl,
+    pid,
+    stdout: out,
+    databaseUrl: null,
+    setupToken: null,
+    ...extra,
+    peakRssMb: () => Math.max(peakKb, readStatusKb(pid, 'VmHWM'), readStatusKb(pid, 'VmRSS')) / 1024,
+    currentRssMb: () => readStatusKb(pid, 'VmRSS') / 1024,
+    async stop() {
+      peakKb = Math.max(peakKb, readStatusKb(pid, 'VmHWM'));
+      clearInterval(sampler);
+      if (!exited) {
+        const done = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 40000);
+        await done;
+        clearTimeout(t);
+      }
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * Starts `node server/dist/main.js` on 127.0.0.1 with a fresh database (a new one on DATABASE_URL's server, or the
+ * embedded PostgreSQL in a temporary data dir) and the rate limits raised for the bench.
+ */
+export async function startServer(peers: number): Promise<BenchProcess> {
+  const port = await freePort();
+  let db: TestDatabase | null = null;
+  let dataDir: string | null = null;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SERVER_SECRET: randomBytes(32).toString('hex'),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    API_DOCS: 'false',
+    SEND_RATE_BURST: '1000000',
+    SEND_RATE_PER_MIN: '100000000',
+    HANDSHAKE_RATE_PER_IP_PER_MIN: '100000000',
+    HANDSHAKE_RATE_PER_PUBKEY_PER_MIN: '100000000',
+    CLAIM_RATE_PER_IP_PER_MIN: '100000000',
+    CLAIM_RATE_PER_CODE_PER_MIN: '100000000',
+    MAX_CONNECTIONS_PER_MESH: String(Math.max(10000, peers + 10)),
+    MAX_MEMBERS_PER_MESH: String(Math.max(10000, peers + 10)),
+  };
+  delete env.REDIS_URL;
+  if (process.env.DATABASE_URL) {
+    db = await createTestDatabase();
+    env.DATABASE_URL = db.url;
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'cm-bench-'));
+    delete env.DATABASE_URL;
+    env.CLAUDEMESH_DATA_DIR = path.join(dataDir, 'data');
+  }
+  const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const { out } = await watch(child, /claudemesh is ready at \S+/, 120000, 'server');
+    const setup = /signup\?setup=([A-Za-z0-9]+)/.exec(out());
+    return track(child, `http://127.0.0.1:${port}`, out, { databaseUrl: db?.url ?? null, setupToken: setup?.[1] ?? null }, async () => {
+      await db?.drop().catch(() => undefined);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    });
+  } catch (e) {
+    child.kill('SIGKILL');
+    await db?.drop().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Starts the raw relay (bench/src/raw-relay.ts, compiled with esbuild so no TS loader inflates its RSS) in its own process. */
+export async function startRawRelay(): Promise<BenchProcess> {
+  const port = await freePort();
+  const outfile = path.join(ROOT, 'bench/dist/raw-relay.cjs');
+  const esbuild = await import('esbuild');
+  esbuild.buildSync({
+    entryPoints: [path.join(ROOT, 'bench/src/raw-relay.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  const child = spawn(process.execPath, [outfile, String(port)], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { out } = await watch(child, /raw relay ready at \S+/, 60000, 'raw relay');
+  return track(child, `http://127.0.0.1:${port}`, out, {}, async () => undefined);
+}

@@ -1,0 +1,2 @@
+const preset = require('../jest.preset.cjs');
+module.exports = { ...preset, displayName: 'cli', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'], testTimeout: 30000 };

@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { toBase64 } from '@claudemesh/shared/crypto';
+import { AckFailure } from '@claudemesh/shared/errors';
+import type { AckResult, MessageEvent } from '@claudemesh/shared/protocol';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { PeerSocket, RealtimeService } from '../realtime/realtime.service';
+import { ClaimedRow, DeliveryRepository } from './delivery.repository';
+import { MicroBatcher } from './micro-batcher';
+
+const CLAIM_BATCH = 100;
+
+interface DrainState {
+  running: boolean;
+  again: boolean;
+  /** Ids pushed to this socket and not acked by it: a cheap estimate of its inflight claims. */
+  pushed: Set<string>;
+}
+
+interface AckItem {
+  memberId: string;
+  messageIds: string[];
+}
+
+/**
+ * Pushing deliveries to the sessions this node holds (protocol.md §6 items 4–7): one drain at a time per socket,
+ * re-run when nudged meanwhile, so pushes to a socket follow claim (seq) order. Acks are batched across sockets.
+ */
+@Injectable()
+export class DeliveryService implements OnModuleInit {
+  private readonly logger = new Logger('delivery');
+  private readonly states = new WeakMap<PeerSocket, DrainState>();
+  private readonly acks: MicroBatcher<AckItem, AckResult>;
+
+  constructor(
+    private readonly repo: DeliveryRepository,
+    private readonly realtime: RealtimeService,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.acks = new MicroBatcher((items) => this.flushAcks(items), { maxItems: 200, maxConcurrent: 2 });
+  }
+
+  onModuleInit(): void {
+    this.realtime.setHandlers({ drainMembers: (ids) => this.drainMembers(ids) });
+  }
+
+  /** Drain every local, non-passive socket of these members. */
+  drainMembers(memberIds: string[]): void {
+    for (const memberId of memberIds) {
+      for (const s of this.realtime.localSocketsOfMember(memberId)) this.drain(s);
+    }
+  }
+
+  drain(socket: PeerSocket): void {
+    if (socket.data.passive || !socket.data.presenceId || !socket.connected) return;
+    let st = this.states.get(socket);
+    if (!st) this.states.set(socket, (st = { running: false, again: false, pushed: new Set() }));
+    if (st.running) {
+      st.again = true;
+      return;
+    }
+    st.running = true;
+    void this.run(socket, st);
+  }
+
+  private async run(socket: PeerSocket, st: DrainState): Promise<void> {
+    try {
+      do {
+        st.again = false;
+        const rows = await this.repo.claim(socket.data.presenceId!, socket.id, this.config.maxInflightPerSession, this.config.claimLeaseSeconds, CLAIM_BATCH);
+        if (!socket.connected) break;
+        for (const r of rows) this.push(socket, st, r);
+        if (rows.length === CLAIM_BATCH) st.again = true;
+      } while (st.again && socket.connected);
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message, socketId: socket.id }, 'drain failed');
+    } finally {
+      st.running = false;
+    }
+  }
+
+  private push(socket: PeerSocket, st: DrainState, r: ClaimedRow): void {
+    const attempt = r.attempts;
+    const ev: MessageEvent = {
+      id: r.message_id,
+      seq: Number(r.seq),
+      meshId: r.mesh_id,
+      from: { memberId: r.sender_member_id, pubkey: r.sender_pubkey, displayName: r.sender_display_name, sessionId: r.sender_session_id },
+      to: r.target,
+      toSession: r.to_session_id,
+      priority: r.priority,
+      keyEpoch: r.key_epoch,
+      nonce: toBase64(r.nonce),
+      ciphertext: toBase64(r.ciphertext),
+      sentAt: new Date(r.created_at).toISOString(),
+      attempt,
+    };
+    (socket as unknown as { emit(e: string, p: unknown): void }).emit('message', ev);
+    // Rows acked by a sibling session never leave this set; reset it rather than let it grow (drain-scan covers the rest).
+    if (st.pushed.size > 4 * this.config.maxInflightPerSession) st.pushed.clear();
+    st.pushed.add(r.message_id);
+    if (attempt <= 1) {
+      this.metrics.deliveriesPushedTotal.inc({ attempt: 'first' });
+      this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - new Date(r.created_at).getTime()) / 1000);
+    } else {
+      this.metrics.deliveriesPushedTotal.inc({ attempt: 'retry' });
+    }
+  }
+
+  /** `ack` from a session: marks the member's rows done (from any of its sessions). */
+  async ack(socket: PeerSocket, messageIds: string[]): Promise<AckResult> {
+    if (socket.data.passive) throw new AckFailure('forbidden', 'A passive connection receives no messages to ack');
+    const res = await this.acks.submit({ memberId: socket.data.memberId, messageIds });
+    const st = this.states.get(socket);
+    if (st) {
+      const wasFull = st.pushed.size >= this.config.maxInflightPerSession;
+      for (const id of messageIds) st.pushed.delete(id);
+      // The inflight cap may have held rows back: claim again now that room was made.
+      if (wasFull) this.drain(socket);
+    }
+    return res;
+  }
+
+  private async flushAcks(items: AckItem[]): Promise<AckResult[]> {
+    const pairs = items.flatMap((i) => i.messageIds.map((messageId) => ({ memberId: i.memberId, messageId })));
+    const done = await this.repo.ack(pairs);
+    if (done.size) this.metrics.deliveriesAckedTotal.inc(done.size);
+    return items.map((i) => {
+      const acked = i.messageIds.filter((id) => done.has(`${i.memberId}:${id}`)).length;
+      return { acked, ignored: i.messageIds.length - acked };
+    });
+  }
+
+  /** drain-scan (every node, 5 s): local sessions whose member has claimable rows (expired leases, missed nudges). */
+  async scan(): Promise<void> {
+    const members = await this.repo.membersWithClaimable(this.realtime.localMemberIds());
+    this.drainMembers(members);
+  }
+
+  countQueued(memberId: string): Promise<number> {
+    return this.repo.countQueued(memberId);
+  }
+}

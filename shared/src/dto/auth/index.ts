@@ -1,0 +1,2 @@
+export * from './auth.dto';
+export * from './auth.response';

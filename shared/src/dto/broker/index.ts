@@ -1,0 +1,2 @@
+export * from './peer-payloads';
+export * from './hook-set-status.dto';

@@ -1,0 +1,3 @@
+export * from './validators';
+export * from './page';
+export * from './json-schema';

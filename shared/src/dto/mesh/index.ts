@@ -1,0 +1,2 @@
+export * from './mesh.dto';
+export * from './mesh.response';
