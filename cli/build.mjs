@@ -42,6 +42,7 @@ if (!process.argv.includes('--no-pack')) {
   fs.mkdirSync(dest, { recursive: true });
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: cliDir, encoding: 'utf8' });
   const file = JSON.parse(out)[0].filename;
-  fs.renameSync(path.join(dest, path.basename(file)), path.join(dest, 'claudemesh.tgz'));
+  // Both names: the stable one, and the versioned one npm pack produced.
+  fs.copyFileSync(path.join(dest, path.basename(file)), path.join(dest, 'claudemesh.tgz'));
   console.log(`cli: ${path.relative(process.cwd(), path.join(dest, 'claudemesh.tgz'))} (${pkg.version})`);
 }

@@ -4,6 +4,8 @@ export type BenchMode = 'direct' | 'broadcast' | 'raw';
 
 export interface BenchArgs {
   peers: number;
+  /** Peers are spread over this many meshes (peer i in mesh i % meshes); traffic stays inside each mesh. */
+  meshes: number;
   messages: number;
   mode: BenchMode;
   /** Offered rate over all peers, messages per second; null = closed loop (each peer keeps `window` sends in flight). */
@@ -35,6 +37,7 @@ export function parseArgs(argv: string[]): BenchArgs {
   const cmd = new Command('bench')
     .description('claudemesh capacity bench (operations.md §9): real peers, real server, real PostgreSQL, real crypto')
     .option('--peers <n>', 'connected peers', int('--peers', 2, 20000), 10)
+    .option('--meshes <n>', 'spread the peers over this many meshes (traffic stays inside each mesh)', int('--meshes', 1, 1000), 1)
     .option('--messages <n>', 'messages sent by each peer', int('--messages', 0, 1_000_000), 10)
     .addOption(new Option('--mode <mode>', 'direct, broadcast or raw (bare Socket.IO relay, no DB, no crypto)').choices(['direct', 'broadcast', 'raw']).default('direct'))
     .addOption(new Option('--raw-pattern <p>', 'raw mode traffic pattern').choices(['direct', 'broadcast']).default('direct'))
@@ -55,8 +58,10 @@ export function parseArgs(argv: string[]): BenchArgs {
     const u = new URL(o.serverUrl);
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('--server-url must be a loopback address');
   }
+  if (o.meshes > o.peers / 2) throw new Error('--meshes must leave at least two peers per mesh');
   return {
     peers: o.peers,
+    meshes: o.meshes,
     messages: o.messages,
     mode: o.mode,
     rate: o.rate ?? null,

@@ -9,7 +9,7 @@ import { cryptoReady } from '@claudemesh/shared/crypto';
 import { parseArgs, type BenchArgs } from './args';
 import { MeshBenchPeer, RawBenchPeer, type BenchPeer } from './peers';
 import { startRawRelay, startServer, type BenchProcess } from './server-process';
-import { countMessages, createBenchMesh } from './setup';
+import { countMessages, createBenchMeshes } from './setup';
 import { nowMs, round } from './stats';
 import { DeliveryTracker, runTraffic, type TrafficResult } from './traffic';
 
@@ -17,6 +17,7 @@ export interface BenchReport {
   mode: BenchArgs['mode'];
   pattern: 'direct' | 'broadcast';
   peers: number;
+  meshes: number;
   messagesPerPeer: number;
   rateTarget: number | null;
   window: number | null;
@@ -28,6 +29,8 @@ export interface BenchReport {
   durableMessages: number | null;
   serverPeakRssMb: number;
   harnessPeakRssMb: number;
+  /** CPU seconds used during the measured phase (traffic or idle hold), server process and bench process. */
+  cpuSeconds: { server: number; harness: number };
   machine: { cpus: number; loadavg1m: number; node: string };
   startedAt: string;
 }
@@ -66,24 +69,27 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
   const harnessSampler = setInterval(() => (harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss)), 500);
   try {
     let setupSeconds: number | null = null;
-    let meshId: string | null = null;
+    let meshIds: string[] = [];
+    let groupOf: number[] = Array.from({ length: args.peers }, () => 0);
     if (args.mode === 'raw') {
       proc = await startRawRelay();
       log(`raw relay at ${proc.baseUrl} (pid ${proc.pid})`);
-      peers = Array.from({ length: args.peers }, (_, i) => new RawBenchPeer(i, proc!.baseUrl, tracker.onReceive));
+      groupOf = Array.from({ length: args.peers }, (_, i) => i % args.meshes);
+      peers = Array.from({ length: args.peers }, (_, i) => new RawBenchPeer(i, proc!.baseUrl, tracker.onReceive, groupOf[i]));
     } else {
       proc = await startServer(args.peers);
       log(`server at ${proc.baseUrl} (pid ${proc.pid})`);
       const t0 = nowMs();
-      const mesh = await createBenchMesh(proc.baseUrl, proc.setupToken, args.peers, log);
+      const created = await createBenchMeshes(proc.baseUrl, proc.setupToken, args.peers, args.meshes, log);
       setupSeconds = round((nowMs() - t0) / 1000, 2);
-      meshId = mesh.meshId;
-      log(`mesh ${mesh.meshId} with ${args.peers} members in ${setupSeconds} s`);
-      peers = mesh.members.map(
+      meshIds = created.meshes.map((m) => m.meshId);
+      groupOf = created.memberOf;
+      log(`${meshIds.length} mesh(es) with ${args.peers} members in ${setupSeconds} s`);
+      peers = created.members.map(
         (m, i) =>
           new MeshBenchPeer(
             i,
-            { serverUrl: proc!.baseUrl, meshId: mesh.meshId, pubkey: m.pubkey, secretKey: m.secretKey, rootKeys: { [m.rootKeyEpoch]: m.rootKey } },
+            { serverUrl: proc!.baseUrl, meshId: meshIds[groupOf[i]], pubkey: m.pubkey, secretKey: m.secretKey, rootKeys: { [m.rootKeyEpoch]: m.rootKey } },
             tracker.onReceive,
           ),
       );
@@ -93,13 +99,14 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
     const connectSeconds = round((nowMs() - c0) / 1000, 2);
     log(`${peers.length} peers connected in ${connectSeconds} s; server RSS ${round(proc.currentRssMb(), 1)} MiB`);
 
+    const cpu0 = { server: proc.cpuSeconds(), harness: process.cpuUsage() };
     let traffic: TrafficResult | null = null;
     let idle: BenchReport['idle'] = null;
     if (args.idleSeconds > 0) {
       await new Promise((r) => setTimeout(r, args.idleSeconds * 1000));
       idle = { seconds: args.idleSeconds, connected: peers.length, rssMbAfterConnect: round(proc.currentRssMb(), 1) };
     } else {
-      traffic = await runTraffic(peers, tracker, runId, {
+      traffic = await runTraffic(peers, groupOf, tracker, runId, {
         messages: args.messages,
         pattern,
         rate: args.rate,
@@ -111,14 +118,17 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       });
     }
     const serverPeak = round(proc.peakRssMb(), 1);
+    const harnessCpu = process.cpuUsage(cpu0.harness);
+    const cpuSeconds = { server: round(proc.cpuSeconds() - cpu0.server, 2), harness: round((harnessCpu.user + harnessCpu.system) / 1e6, 2) };
     harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss);
     await closeAll(peers);
     let durable: number | null = null;
-    if (proc.databaseUrl && meshId && traffic) durable = await countMessages(proc.databaseUrl, meshId);
+    if (proc.databaseUrl && meshIds.length && traffic) durable = await countMessages(proc.databaseUrl, meshIds);
     return {
       mode: args.mode,
       pattern,
       peers: args.peers,
+      meshes: args.meshes,
       messagesPerPeer: args.messages,
       rateTarget: args.rate,
       window: args.rate === null ? args.window : null,
@@ -130,6 +140,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       durableMessages: durable,
       serverPeakRssMb: serverPeak,
       harnessPeakRssMb: round(harnessPeak / 1048576, 1),
+      cpuSeconds,
       machine: { cpus: os.cpus().length, loadavg1m: round(os.loadavg()[0], 2), node: process.version },
       startedAt,
     };
@@ -144,7 +155,7 @@ export function formatTable(r: BenchReport): string {
   const t = r.traffic;
   const rows: [string, string][] = [
     ['mode', r.mode === 'raw' ? `raw (${r.pattern})` : r.mode],
-    ['peers × messages', `${r.peers} × ${r.messagesPerPeer}`],
+    ['peers × messages', `${r.peers} × ${r.messagesPerPeer}${r.meshes > 1 ? ` (${r.meshes} meshes)` : ''}`],
     ['load', r.rateTarget === null ? `closed loop, window ${r.window}` : `open loop, ${r.rateTarget} msg/s target`],
     ['connect', `${r.connectSeconds} s`],
   ];
@@ -163,7 +174,11 @@ export function formatTable(r: BenchReport): string {
     if (r.durableMessages !== null) rows.push(['durable rows', `${r.durableMessages} (acked sends ${t.messagesAcked})`]);
   }
   if (r.idle) rows.push(['idle', `${r.idle.connected} peers for ${r.idle.seconds} s, RSS ${r.idle.rssMbAfterConnect} MiB`]);
-  rows.push(['server peak RSS', `${r.serverPeakRssMb} MiB`], ['harness peak RSS', `${r.harnessPeakRssMb} MiB`]);
+  rows.push(
+    ['server peak RSS', `${r.serverPeakRssMb} MiB`],
+    ['harness peak RSS', `${r.harnessPeakRssMb} MiB`],
+    ['CPU s (server / bench)', `${r.cpuSeconds.server} / ${r.cpuSeconds.harness}`],
+  );
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }

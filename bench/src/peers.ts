@@ -80,6 +80,7 @@ export class RawBenchPeer implements BenchPeer {
     readonly index: number,
     private readonly serverUrl: string,
     private readonly onReceive: OnReceive,
+    private readonly group = 0,
   ) {
     this.address = `peer${index}`;
   }
@@ -90,7 +91,7 @@ export class RawBenchPeer implements BenchPeer {
         path: '/socket.io',
         transports: ['websocket'],
         reconnection: false,
-        auth: { peerId: this.address },
+        auth: { peerId: this.address, group: this.group },
         forceNew: true,
       });
       this.socket = socket;

@@ -27,15 +27,17 @@ const peer = io.of('/peer');
 let seq = 0;
 
 peer.use((socket, next) => {
-  const id = (socket.handshake.auth as { peerId?: unknown }).peerId;
+  const { peerId: id, group } = socket.handshake.auth as { peerId?: unknown; group?: unknown };
   if (typeof id !== 'string' || id.length === 0 || id.length > 64) return next(new Error('malformed'));
   socket.data.peerId = id;
+  socket.data.group = typeof group === 'number' ? group : 0;
   next();
 });
 
 peer.on('connection', (socket: Socket) => {
   const me = socket.data.peerId as string;
-  socket.join(`p:${me}`);
+  const room = `g:${socket.data.group as number}`;
+  socket.join([`p:${me}`, room]);
   socket.emit('welcome', { peerId: me, serverTime: Date.now() });
   socket.on('send', (m: RawSend, ack: Ack) => {
     if (typeof ack !== 'function') return;
@@ -43,7 +45,7 @@ peer.on('connection', (socket: Socket) => {
     seq += 1;
     const id = `m${seq}`;
     const msg = { id, seq, from: { memberId: me }, to: m.to, ciphertext: m.ciphertext, sentAt: new Date().toISOString(), attempt: 1 };
-    if (m.to === '*') socket.broadcast.emit('message', msg);
+    if (m.to === '*') socket.to(room).emit('message', msg);
     else peer.to(`p:${m.to}`).emit('message', msg);
     ack({ ok: true, messageId: id, seq, recipients: m.to === '*' ? -1 : 1, duplicate: false });
   });

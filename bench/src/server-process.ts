@@ -30,6 +30,8 @@ export interface BenchProcess {
   /** Peak resident set size in MiB: max of the sampled VmRSS and the kernel's VmHWM. */
   peakRssMb(): number;
   currentRssMb(): number;
+  /** user + system CPU seconds the process has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,16 @@ function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100)
   } catch {
     return 0;
   }
@@ -84,6 +96,7 @@ function track(child: ChildProcess, baseUrl: string, out: () => string, extra: P
     ...extra,
     peakRssMb: () => Math.max(peakKb, readStatusKb(pid, 'VmHWM'), readStatusKb(pid, 'VmRSS')) / 1024,
     currentRssMb: () => readStatusKb(pid, 'VmRSS') / 1024,
+    cpuSeconds: () => readCpuSeconds(pid),
     async stop() {
       peakKb = Math.max(peakKb, readStatusKb(pid, 'VmHWM'));
       clearInterval(sampler);
@@ -137,7 +150,9 @@ export async function startServer(peers: number): Promise<BenchProcess> {
   const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const { out } = await watch(child, /claudemesh is ready at \S+/, 120000, 'server');
-    const setup = /signup\?setup=([A-Za-z0-9]+)/.exec(out());
+    // The setup line may follow the ready line; a fresh database always prints it.
+    let setup: RegExpExecArray | null = null;
+    for (let i = 0; i < 100 && !(setup = /signup\?setup=([A-Za-z0-9]+)/.exec(out())); i++) await new Promise((r) => setTimeout(r, 50));
     return track(child, `http://127.0.0.1:${port}`, out, { databaseUrl: db?.url ?? null, setupToken: setup?.[1] ?? null }, async () => {
       await db?.drop().catch(() => undefined);
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });

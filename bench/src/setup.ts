@@ -69,9 +69,16 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number)
 
 /**
  * Creates everything through the real REST API: the first account (with the setup token the server printed),
- * a PAT, a mesh, v2 invites (at most 1 000 uses each), and one v2 claim per peer with a real proof.
+ * a PAT, `meshCount` meshes, v2 invites (at most 1 000 uses each), and one v2 claim per peer with a real proof.
+ * Peer i joins mesh i % meshCount.
  */
-export async function createBenchMesh(baseUrl: string, setupToken: string | null, peers: number, log: (s: string) => void): Promise<BenchMesh> {
+export async function createBenchMeshes(
+  baseUrl: string,
+  setupToken: string | null,
+  peers: number,
+  meshCount: number,
+  log: (s: string) => void,
+): Promise<{ meshes: BenchMesh[]; memberOf: number[]; members: BenchMember[] }> {
   const http = new Http(baseUrl);
   await http.ok('POST', '/api/auth/signup', {
     email: 'bench@example.com',
@@ -81,19 +88,28 @@ export async function createBenchMesh(baseUrl: string, setupToken: string | null
   });
   const pat = await http.ok<{ token: string }>('POST', '/api/tokens', { name: 'bench', expiresInDays: 1 });
   http.bearer = pat.token;
-  const mesh = await http.ok<{ id: string }>('POST', '/api/meshes', { name: `bench ${new Date().toISOString()}` });
-  const codes: string[] = [];
-  for (let left = peers; left > 0; left -= 1000) {
-    const inv = await http.ok<{ code: string }>('POST', `/api/meshes/${mesh.id}/invites`, { maxUses: Math.min(1000, left), expiresInDays: 1 });
-    codes.push(inv.code);
+  const meshes: BenchMesh[] = [];
+  const codes: string[][] = [];
+  for (let k = 0; k < meshCount; k++) {
+    const size = Math.floor(peers / meshCount) + (k < peers % meshCount ? 1 : 0);
+    const mesh = await http.ok<{ id: string }>('POST', '/api/meshes', { name: `bench ${k}` });
+    const meshCodes: string[] = [];
+    for (let left = size; left > 0; left -= 1000) {
+      const inv = await http.ok<{ code: string }>('POST', `/api/meshes/${mesh.id}/invites`, { maxUses: Math.min(1000, left), expiresInDays: 1 });
+      meshCodes.push(inv.code);
+    }
+    codes.push(meshCodes);
+    meshes.push({ meshId: mesh.id, token: pat.token, members: [], claimSeconds: 0 });
   }
   const members: BenchMember[] = new Array(peers);
+  const memberOf = Array.from({ length: peers }, (_, i) => i % meshCount);
   const t0 = Date.now();
   await pool(
     Array.from({ length: peers }, (_, i) => i),
     16,
     async (i) => {
-      const code = codes[Math.floor(i / 1000)];
+      const k = memberOf[i];
+      const code = codes[k][Math.floor(Math.floor(i / meshCount) / 1000)];
       const id = generateSigningKeyPair();
       const claimKeys = generateClaimKeyPair();
       const body = {
@@ -114,19 +130,22 @@ export async function createBenchMesh(baseUrl: string, setupToken: string | null
       const rootKey = openSealedRootKey(res.sealed_root_key, claimKeys.publicKey, claimKeys.secretKey);
       if (!rootKey) throw new Error('claim: sealed root key did not open');
       members[i] = { pubkey: id.publicKey, secretKey: id.secretKey, memberId: res.member_id, rootKeyEpoch: res.root_key_epoch, rootKey: toBase64Url(rootKey) };
+      meshes[k].members.push(members[i]);
       if ((i + 1) % 1000 === 0) log(`claimed ${i + 1}/${peers}`);
     },
   );
-  return { meshId: mesh.id, token: pat.token, members, claimSeconds: (Date.now() - t0) / 1000 };
+  const claimSeconds = (Date.now() - t0) / 1000;
+  for (const m of meshes) m.claimSeconds = claimSeconds;
+  return { meshes, memberOf, members };
 }
 
-/** Counts durable message rows of the mesh (the bench's check that every acked send was stored). */
-export async function countMessages(databaseUrl: string, meshId: string): Promise<number> {
+/** Counts durable message rows of the meshes (the bench's check that every acked send was stored). */
+export async function countMessages(databaseUrl: string, meshIds: string[]): Promise<number> {
   const { Client } = await import('pg');
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const r = await c.query<{ n: string }>('SELECT count(*)::text AS n FROM mesh.message WHERE mesh_id = $1', [meshId]);
+    const r = await c.query<{ n: string }>('SELECT count(*)::text AS n FROM mesh.message WHERE mesh_id = ANY($1::varchar[])', [meshIds]);
     return Number(r.rows[0].n);
   } finally {
     await c.end();

@@ -73,10 +73,20 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Sends `messages` per peer (direct: each to a random other peer; broadcast: to `*`), either closed loop (each peer
  * keeps `window` sends in flight) or open loop at `rate` messages/s over all peers, then waits for the deliveries.
  */
-export async function runTraffic(peers: BenchPeer[], tracker: DeliveryTracker, runId: string, o: TrafficOptions): Promise<TrafficResult> {
+export async function runTraffic(
+  peers: BenchPeer[],
+  groupOf: number[],
+  tracker: DeliveryTracker,
+  runId: string,
+  o: TrafficOptions,
+): Promise<TrafficResult> {
   const n = peers.length;
   const total = n * o.messages;
-  const fanout = o.pattern === 'broadcast' ? n - 1 : 1;
+  const groups = new Map<number, number[]>();
+  groupOf.forEach((g, p) => groups.set(g, [...(groups.get(g) ?? []), p]));
+  const expectedPerMessage = (p: number): number => (o.pattern === 'broadcast' ? groups.get(groupOf[p])!.length - 1 : 1);
+  const expected = peers.reduce((sum, _, p) => sum + o.messages * expectedPerMessage(p), 0);
+  const fanout = expected / Math.max(1, total);
   const sendAck = new LatencyRecorder();
   const errors: Record<string, number> = {};
   const sentPerPeer = new Array<number>(n).fill(0);
@@ -90,8 +100,9 @@ export async function runTraffic(peers: BenchPeer[], tracker: DeliveryTracker, r
     issued += 1;
     let to = '*';
     if (o.pattern === 'direct') {
-      let r = Math.floor(Math.random() * (n - 1));
-      if (r >= p) r += 1;
+      const group = groups.get(groupOf[p])!;
+      let r = group[Math.floor(Math.random() * group.length)];
+      while (r === p) r = group[Math.floor(Math.random() * group.length)];
       to = peers[r].address;
     }
     const t = nowMs();
@@ -116,7 +127,7 @@ export async function runTraffic(peers: BenchPeer[], tracker: DeliveryTracker, r
   const start = nowMs();
   let lastIssueAt = start;
   const progress = setInterval(() => {
-    o.log(`sent ${issued}/${total}, acked ${acked}, delivered ${tracker.deliveries}/${total * fanout}`);
+    o.log(`sent ${issued}/${total}, acked ${acked}, delivered ${tracker.deliveries}/${expected}`);
   }, 5000);
   try {
     if (o.rate === null) {
@@ -146,8 +157,7 @@ export async function runTraffic(peers: BenchPeer[], tracker: DeliveryTracker, r
       await Promise.all(inflight);
     }
     const sendsDone = nowMs();
-    const expected = total * fanout;
-    const expectedNow = () => (o.pattern === 'broadcast' ? acked * fanout : acked);
+    const expectedNow = () => Math.round(acked * fanout);
     const drainDeadline = Math.min(deadline, sendsDone + o.drainTimeoutSec * 1000);
     while (tracker.deliveries < expectedNow() && nowMs() < drainDeadline) await sleep(20);
     const end = tracker.deliveries > 0 ? tracker.lastDeliveryAt : nowMs();

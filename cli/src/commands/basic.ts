@@ -109,7 +109,13 @@ export async function leaveCommand(ref: string): Promise<void> {
   const identity = loadIdentity();
   const mesh = findMesh(ref);
   progress(`Leaving ${mesh.name}…`);
-  await withConnection(mesh, identity, (c) => c.leave());
+  try {
+    await withConnection(mesh, identity, (c) => c.leave());
+  } catch (e) {
+    // Already removed (or the mesh is gone): nothing is left to leave on the server, so only the local entry goes.
+    if (!(e instanceof CliError) || (e.exitCode !== EXIT.refused && e.exitCode !== EXIT.notFound)) throw e;
+    progress(`${e.message}; deleting the local entry`);
+  }
   removeMesh(mesh.meshId);
   out(`Left "${mesh.name}" (${mesh.meshId}); its local entry was deleted.`);
 }

@@ -106,11 +106,11 @@ export async function watchCommand(opts: { json?: boolean; mesh?: string }): Pro
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const check = setInterval(() => {
-      if (clients.every((c) => c.stopReason)) {
-        clearInterval(check);
-        resolve();
-      }
+      if (clients.every((c) => c.stopReason)) resolve();
     }, 500);
+    check.unref();
   });
   await Promise.all(clients.map((c) => c.close()));
+  const ended = clients.map((c, i) => ({ e: c.stopReason, mesh: meshes[i] })).filter((x) => x.e);
+  if (ended.length === clients.length) throw toCliError(ended[0].e, ended[0].mesh);
 }

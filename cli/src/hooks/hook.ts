@@ -2,6 +2,7 @@ import { STATUSES, type PeerStatus } from '@claudemesh/shared/protocol';
 import { paths } from '../config/home';
 import { readJsonFile, writeJsonAtomic } from '../config/secure-fs';
 import { findOwnRunFile } from '../session/run-files';
+import { setSilent } from '../output';
 
 export const REFRESH_MIN_INTERVAL_MS = 20_000;
 const STDIN_MAX_BYTES = 256 * 1024;
@@ -37,6 +38,7 @@ export function drainStdin(): Promise<void> {
  * Never fails: a hook must not disturb Claude Code, so every problem is silent and the exit code is 0.
  */
 export async function runHook(status: string, opts: { refresh?: boolean }): Promise<void> {
+  setSilent(true);
   try {
     await drainStdin();
     if (!STATUSES.includes(status as PeerStatus)) return;

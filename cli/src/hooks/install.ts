@@ -65,15 +65,16 @@ export function mergeSettings(input: Json, opts: { mcp: boolean; project: boolea
   return { settings, added };
 }
 
-/** Registers `claudemesh mcp` under mcpServers. Pure. */
-export function mergeMcpServers(input: Json): { config: Json; added: string[] } {
+/** Registers `claudemesh mcp` under mcpServers, carrying CLAUDEMESH_HOME when one is set at install time. Pure. */
+export function mergeMcpServers(input: Json, env: Record<string, string> = {}): { config: Json; added: string[] } {
   const config: Json = JSON.parse(JSON.stringify(input ?? {}));
   if (typeof config.mcpServers !== 'object' || config.mcpServers === null) config.mcpServers = {};
-  const wanted = { type: 'stdio', command: 'claudemesh', args: ['mcp'], env: {} };
+  const wanted = { type: 'stdio', command: 'claudemesh', args: ['mcp'], env };
   const cur = config.mcpServers[MCP_SERVER_NAME];
-  if (cur && cur.command === wanted.command && JSON.stringify(cur.args) === JSON.stringify(wanted.args)) return { config, added: [] };
+  if (cur && JSON.stringify(cur) === JSON.stringify(wanted)) return { config, added: [] };
   config.mcpServers[MCP_SERVER_NAME] = wanted;
-  return { config, added: [`MCP server ${MCP_SERVER_NAME} → claudemesh mcp`] };
+  const envNote = env.CLAUDEMESH_HOME ? ` (CLAUDEMESH_HOME=${env.CLAUDEMESH_HOME})` : '';
+  return { config, added: [`MCP server ${MCP_SERVER_NAME} → claudemesh mcp${envNote}`] };
 }
 
 function readJsonOrEmpty(file: string): Json {
@@ -121,7 +122,9 @@ export function installHooks(opts: { project?: boolean; mcp?: boolean; cwd?: str
   const { settings, added } = mergeSettings(readJsonOrEmpty(targets.settingsFile), { mcp: !!opts.mcp, project: !!opts.project });
   report.files.push({ file: targets.settingsFile, added, backup: added.length ? backupAndWrite(targets.settingsFile, settings) : null });
   if (opts.mcp) {
-    const { config, added: mcpAdded } = mergeMcpServers(readJsonOrEmpty(targets.mcpFile));
+    const home = process.env.CLAUDEMESH_HOME?.trim();
+    const env: Record<string, string> = home ? { CLAUDEMESH_HOME: path.resolve(home) } : {};
+    const { config, added: mcpAdded } = mergeMcpServers(readJsonOrEmpty(targets.mcpFile), env);
     report.files.push({ file: targets.mcpFile, added: mcpAdded, backup: mcpAdded.length ? backupAndWrite(targets.mcpFile, config) : null });
   }
   return report;

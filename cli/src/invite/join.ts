@@ -20,6 +20,7 @@ import { requestJson } from '../http';
 import { progress } from '../output';
 import { parseInviteArg, type InviteRef } from './invite-ref';
 import { acceptClaimResponse } from './verify-claim';
+import { warnIfOutdated } from '../version-check';
 
 export interface JoinOptions {
   name?: string;
@@ -67,6 +68,12 @@ export async function join(arg: string, opts: JoinOptions): Promise<MeshConfig> 
     throw new CliError(EXIT.invalidArgs, '--name must be 1–64 characters without control characters');
   }
   const pat = opts.token ?? process.env.CLAUDEMESH_TOKEN ?? undefined;
+  const joined = await joinWith(ref, server, identity, displayName, pat);
+  await warnIfOutdated(server);
+  return joined;
+}
+
+async function joinWith(ref: InviteRef, server: string, identity: IdentityFile, displayName: string, pat?: string): Promise<MeshConfig> {
   if (ref.kind === 'token') return redeemV1(server, ref.token, identity, displayName, pat);
   progress(`Resolving invite ${ref.code} on ${server}…`);
   const res = await requestJson<InviteCodeResolution>('GET', `${server}/api/public/invite-code/${encodeURIComponent(ref.code)}`);

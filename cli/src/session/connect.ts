@@ -5,6 +5,7 @@ import { CliError, EXIT } from '../errors';
 import { warn } from '../output';
 import { PeerClient, PeerClientError, type DecryptedMessage, type PeerClientOptions } from '../sdk';
 import { CLIENT_NAME } from '../version';
+import { warnIfOutdated } from '../version-check';
 
 /** A PeerClient error → one CLI line with its exit code. */
 export function toCliError(e: unknown, mesh: MeshConfig): Error {
@@ -73,6 +74,7 @@ export async function withConnection<T>(
   opts: SessionOptions = { passive: true },
 ): Promise<T> {
   await cryptoReady();
+  const versionCheck = warnIfOutdated(mesh.serverUrl);
   const client = createClient(mesh, identity, { reconnect: false, maxConnectAttempts: 3, ...opts });
   try {
     await client.connect();
@@ -81,5 +83,6 @@ export async function withConnection<T>(
     throw toCliError(e, mesh);
   } finally {
     await client.close();
+    await versionCheck;
   }
 }

@@ -47,7 +47,27 @@ export function resolveSession(anchorPid: number): RunFile {
     anchorStartTime: anchor?.startTime ?? null,
   };
   writeJsonAtomic(paths.runFile(anchorPid), run);
+  pruneDeadRunFiles(anchorPid);
   return run;
+}
+
+/** Removes the run files (and hook stamps) of anchors that are no longer alive. */
+function pruneDeadRunFiles(keep: number): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(paths.runDir());
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^(\d+)\.(json|hook\.json)$/.exec(n);
+    if (!m || Number(m[1]) === keep || procInfo(Number(m[1]))) continue;
+    try {
+      fs.unlinkSync(`${paths.runDir()}/${n}`);
+    } catch {
+      // another process pruned it first
+    }
+  }
 }
 
 /** Records (or refreshes) the hook token of one mesh for the anchor's session. */
@@ -58,26 +78,29 @@ export function recordRunMesh(anchorPid: number, sessionId: string, mesh: RunMes
   writeJsonAtomic(paths.runFile(anchorPid), base);
 }
 
-/** The run file of the session this process belongs to: by CLAUDEMESH_SESSION_ID, else by walking up ≤ 10 ancestors. */
+/**
+ * The run file of the session this process belongs to: by CLAUDEMESH_SESSION_ID, else by walking up ≤ 10 ancestors.
+ * When Claude Code starts the MCP server through a wrapper (a shell), the anchor is a child of an ancestor: accepted too.
+ */
 export function findOwnRunFile(): RunFile | null {
   const wanted = envSessionId();
-  for (const pid of ancestors(10)) {
+  const chain = ancestors(10);
+  for (const pid of chain) {
     const run = readRunFile(pid);
     if (run && (!wanted || run.sessionId === wanted)) return run;
   }
-  if (wanted) {
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(paths.runDir());
-    } catch {
-      return null;
-    }
-    for (const n of names) {
-      const m = /^(\d+)\.json$/.exec(n);
-      if (!m) continue;
-      const run = readRunFile(Number(m[1]));
-      if (run?.sessionId === wanted) return run;
-    }
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(paths.runDir());
+  } catch {
+    return null;
   }
-  return null;
+  const runs = names
+    .map((n) => /^(\d+)\.json$/.exec(n))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => readRunFile(Number(m[1])))
+    .filter((r): r is RunFile => !!r);
+  if (wanted) return runs.find((r) => r.sessionId === wanted) ?? null;
+  const inChain = new Set(chain);
+  return runs.find((r) => inChain.has(procInfo(r.anchorPid)?.ppid ?? -1)) ?? null;
 }

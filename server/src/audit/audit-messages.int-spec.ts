@@ -111,18 +111,25 @@ describe('audit-messages leader task', () => {
   });
 
   it('skips rows another transaction holds (SKIP LOCKED), reports the lag, and audits them once released', async () => {
-    const [held] = await insertMessages(1, members[2], '3b'.repeat(32));
+    // Insert a row and lock it; if the 1 s tick audited it in between, try again with a new one.
     const qr = t.dataSource.createQueryRunner();
     await qr.connect();
-    await qr.startTransaction();
+    let held: { id: string } | null = null;
+    for (let attempt = 0; attempt < 5 && !held; attempt++) {
+      const [candidate] = await insertMessages(1, members[2], '3b'.repeat(32));
+      await qr.startTransaction();
+      const locked = await qr.query('SELECT id FROM mesh.message WHERE id = $1 AND audited_at IS NULL FOR UPDATE', [candidate.id]);
+      if (locked.length === 1) held = candidate;
+      else await qr.commitTransaction();
+    }
+    expect(held).not.toBeNull();
     try {
-      await qr.query('SELECT id FROM mesh.message WHERE id = $1 FOR UPDATE', [held.id]);
       const others = await insertMessages(5, members[2], '3b'.repeat(32));
       await waitFor(async () => {
         const ids = new Set((await sentEntries()).map((e) => e.data.messageId));
         return others.every((o) => ids.has(o.id));
       }, 5000);
-      expect((await sentEntries()).some((e) => e.data.messageId === held.id)).toBe(false);
+      expect((await sentEntries()).some((e) => e.data.messageId === held!.id)).toBe(false);
       await new Promise((r) => setTimeout(r, 1500));
       const lag = (await t.app.get(MetricsService).auditLagSeconds.get()).values[0].value;
       expect(lag).toBeGreaterThanOrEqual(1);
@@ -130,7 +137,7 @@ describe('audit-messages leader task', () => {
       await qr.commitTransaction();
       await qr.release();
     }
-    await waitFor(async () => (await sentEntries()).some((e) => e.data.messageId === held.id), 5000);
+    await waitFor(async () => (await sentEntries()).some((e) => e.data.messageId === held!.id), 5000);
     await waitFor(async () => (await t.app.get(MetricsService).auditLagSeconds.get()).values[0].value === 0, 3000);
     const entries = await sentEntries();
     expect(new Set(entries.map((e) => e.data.messageId)).size).toBe(entries.length);

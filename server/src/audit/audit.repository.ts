@@ -108,10 +108,11 @@ export class AuditRepository {
   /** Locks up to `limit` unaudited messages in seq order; rows another transaction holds are skipped. */
   async lockUnauditedMessages(manager: EntityManager, limit: number): Promise<UnauditedMessageRow[]> {
     return manager.query(
+      // ORDER BY names m.seq: a bare `seq` would bind to the text alias and sort 1, 10, 11, 2 …
       `SELECT id, mesh_id AS "meshId", seq::text AS seq, sender_member_id AS "senderMemberId",
               sender_display_name AS "senderDisplayName", target, priority, size_bytes AS "sizeBytes",
               recipient_count AS "recipientCount"
-       FROM mesh.message WHERE audited_at IS NULL ORDER BY seq ASC LIMIT $1 FOR UPDATE SKIP LOCKED`,
+       FROM mesh.message m WHERE audited_at IS NULL ORDER BY m.seq ASC LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
   }

@@ -24,7 +24,7 @@ export class AdminService {
   ) {}
 
   requireInstanceAdmin(auth: AuthContext): void {
-    if (!auth.account.isAdmin) throw new AppError('not_found', 'Not found.');
+    if (!auth.account.isAdmin) throw new AppError('not_found', 'No such resource');
   }
 
   async list(auth: AuthContext, q: ListAccountsQueryDto): Promise<Page<AdminAccountResponse>> {
@@ -57,7 +57,7 @@ export class AdminService {
     const account = await this.dataSource.transaction(async (manager) => {
       await this.accounts.lockAccountCreation(manager);
       const target = await this.accounts.findById(id, manager);
-      if (!target) throw new AppError('not_found', 'Account not found.');
+      if (!target) throw new AppError('not_found', 'No such resource');
       const isAdmin = dto.isAdmin ?? target.isAdmin;
       const disabled = dto.disabled ?? target.disabledAt !== null;
       const changes = isAdmin !== target.isAdmin || disabled !== (target.disabledAt !== null);

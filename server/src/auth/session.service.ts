@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountEntity, AuthSessionEntity } from '@claudemesh/database';
 import { constantTimeEqual, generateId, sha256Hex, sodium, toBase64Url } from '@claudemesh/shared/crypto';
@@ -67,4 +68,5 @@ export class SessionService {
   }
 }
 
-const isIp = (s: string): boolean => /^[0-9.]+$/.test(s) || /^[0-9a-fA-F:.]+$/.test(s);
+// X-Forwarded-For is client input under TRUST_PROXY: only a real address may reach the inet column.
+const isIp = (s: string): boolean => isIP(s) !== 0;

@@ -36,7 +36,7 @@ export class TokenService {
   /** Idempotent for the owner; another account's or an unknown token is 404. */
   async revoke(accountId: string, id: string): Promise<void> {
     const row = await this.tokens.findOwned(id, accountId);
-    if (!row) throw new AppError('not_found', 'Token not found.');
+    if (!row) throw new AppError('not_found', 'No such resource');
     await this.tokens.revoke(id);
   }
 

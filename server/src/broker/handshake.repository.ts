@@ -52,4 +52,9 @@ export class HandshakeRepository {
     const r = rows[0];
     return { mesh: Number(r.mesh), member: Number(r.member), hasLive: r.has_live === true };
   }
+
+  async currentEpoch(meshId: string): Promise<number> {
+    const rows = (await this.dataSource.query(`SELECT root_key_epoch FROM mesh.mesh WHERE id = $1`, [meshId])) as { root_key_epoch: number }[];
+    return rows[0]?.root_key_epoch ?? 0;
+  }
 }

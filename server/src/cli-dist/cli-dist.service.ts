@@ -31,7 +31,7 @@ export class CliDistService {
   tarball(): CliTarball {
     const version = this.version();
     const name = `claudemesh-${version}.tgz`;
-    const file = [path.join(this.cliDir, 'dist-pack', name), path.join(this.cliDir, name), path.join(this.cliDir, 'dist', name)].find((f) =>
+    const file = [path.join(this.cliDir, 'dist-pack', name), path.join(this.cliDir, 'dist-pack', 'claudemesh.tgz'), path.join(this.cliDir, name), path.join(this.cliDir, 'dist', name)].find((f) =>
       fs.existsSync(f),
     );
     if (!file) throw new AppError('not_found', 'The CLI tarball has not been built on this server');

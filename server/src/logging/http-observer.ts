@@ -5,7 +5,8 @@ import type { MetricsService } from '../metrics/metrics.service';
 /** The route label of a request: the matched route template, never the raw path (operations.md §4, §5). */
 export function routeTemplate(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
-  if (route && typeof route.path === 'string') return `${req.baseUrl ?? ''}${route.path}`;
+  // A wildcard route is a middleware's catch-all (e.g. nestjs-pino's), not a matched handler.
+  if (route && typeof route.path === 'string' && !route.path.includes('*')) return `${req.baseUrl ?? ''}${route.path}`;
   const label = (req as Request & { routeLabel?: string }).routeLabel;
   return label ?? 'unmatched';
 }

@@ -11,6 +11,19 @@ import { ApiAuth, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from '..
 import { MEMBER_SCHEMA, REMOVED_MEMBER_SCHEMA } from './mesh.schemas';
 import { MemberService } from './member.service';
 
+/**
+ * Sets a strong ETag over the body and answers 304 when If-None-Match names it. Done here rather than by Express's
+ * freshness check, which fetch clients defeat by adding `Cache-Control: no-cache` to conditional requests.
+ */
+function notModified(req: Request, res: Response, body: unknown): boolean {
+  const etag = `"${sha256Hex(JSON.stringify(body)).slice(0, 32)}"`;
+  res.setHeader('ETag', etag);
+  const header = req.headers['if-none-match'];
+  const match = typeof header === 'string' && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+  if (match) res.status(304);
+  return match;
+}
+
 const MESH_ID = { name: 'id', description: 'mesh id (32 base62)' };
 const MEMBER_ID = { name: 'memberId', description: 'member id (32 base62)' };
 
@@ -33,12 +46,11 @@ export class MemberController {
     @CurrentAuth() auth: AuthContext,
     @Param('id', IdParamPipe) id: string,
     @Query() q: ListMembersQueryDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Page<MemberResponse>> {
+  ): Promise<Page<MemberResponse> | undefined> {
     const page = await this.members.list(auth, id, q);
-    // Express answers 304 itself when If-None-Match matches this ETag.
-    res.setHeader('ETag', `"${sha256Hex(JSON.stringify(page)).slice(0, 32)}"`);
-    return page;
+    return notModified(req, res, page) ? undefined : page;
   }
 
   @Patch(':memberId')

@@ -91,7 +91,7 @@ export class MemberService {
   /** The broker's `leave` event: the member removes itself (audit member.left, key rotation reason member_left). */
   async leave(meshId: string, memberId: string): Promise<void> {
     const member = await this.members.findInMesh(meshId, memberId);
-    if (!member) throw new AppError('not_found', 'Member not found.');
+    if (!member) throw new AppError('not_found', 'No such resource');
     await this.depart(meshId, memberId, { reason: 'left', actor: { kind: 'member', id: member.id, displayName: member.displayName }, byAccountId: null });
   }
 
@@ -113,7 +113,7 @@ export class MemberService {
 
   private async requireMember(manager: EntityManager, meshId: string, memberId: string): Promise<MemberEntity> {
     const member = isId(memberId) ? await this.members.lockInMesh(manager, meshId, memberId) : null;
-    if (!member) throw new AppError('not_found', 'Member not found.');
+    if (!member) throw new AppError('not_found', 'No such resource');
     return member;
   }
 

@@ -25,7 +25,7 @@ export class MeshAccessService {
     min: 'member' | 'admin' | 'owner',
     opts: { write?: boolean } = {},
   ): Promise<{ mesh: MeshEntity; role: MeshRole }> {
-    const notFound = new AppError('not_found', 'Mesh not found.');
+    const notFound = new AppError('not_found', 'No such resource');
     if (!isId(meshId)) throw notFound;
     const [mesh, role] = await Promise.all([this.meshes.findById(meshId), this.meshes.roleOf(auth.account.id, meshId)]);
     if (!mesh || !role) throw notFound;

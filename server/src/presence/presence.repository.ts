@@ -128,7 +128,7 @@ export class PresenceRepository {
        RETURNING ${PM_COLS}`,
       [ids, reason],
       m,
-    ).then(first);
+    ).then((r) => first<PresenceRow>(r));
   }
 
   /** The client closed on purpose: end at once, only if this socket still holds the presence. */
@@ -140,7 +140,7 @@ export class PresenceRepository {
       [id, socketId, reason],
       m,
     );
-    return first(rows)[0] ?? null;
+    return first<PresenceRow>(rows)[0] ?? null;
   }
 
   /** Transport drop: grace starts, only if this socket still holds the presence. */
@@ -150,7 +150,7 @@ export class PresenceRepository {
         WHERE id = $1 AND socket_id = $2 AND ended_at IS NULL AND disconnected_at IS NULL RETURNING id`,
       [id, socketId],
     );
-    return first(rows).length > 0;
+    return first<unknown>(rows).length > 0;
   }
 
   /** Graceful shutdown (operations.md §8 step 3): every connected presence of this node goes into grace. */
@@ -160,7 +160,7 @@ export class PresenceRepository {
         WHERE node_id = $1 AND ended_at IS NULL AND disconnected_at IS NULL RETURNING id`,
       [nodeId],
     );
-    return first(rows).map((r) => r.id);
+    return first<{ id: string }>(rows).map((r) => r.id);
   }
 
   /** Presences whose grace ran out (locked, skipping rows a reattach holds). */
@@ -184,7 +184,7 @@ export class PresenceRepository {
        RETURNING p.id, p.member_id`,
       [selfNodeId, aliveSeconds],
     );
-    return first(rows);
+    return first<PresenceRow>(rows);
   }
 
   async setStatus(m: EntityManager, id: string, status: PeerStatus, source: StatusSource): Promise<void> {
@@ -199,7 +199,7 @@ export class PresenceRepository {
        RETURNING ${PM_COLS}`,
       [id, summary],
     );
-    return first(rows)[0] ?? null;
+    return first<PresenceRow>(rows)[0] ?? null;
   }
 
   /** status-ttl (protocol.md §8): stale `working` → idle/inferred; dnd is never touched. */
@@ -212,7 +212,7 @@ export class PresenceRepository {
        RETURNING ${PM_COLS}`,
       [ttlSeconds],
     );
-    return first(rows);
+    return first<PresenceRow>(rows);
   }
 
   /** Live presences of the mesh ordered by connectedAt, with the total count. */
@@ -266,6 +266,6 @@ export class PresenceRepository {
 }
 
 /** TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL. */
-function first<T>(r: [T[], number] | T[]): T[] {
+function first<T>(r: unknown): T[] {
   return Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? (r[0] as T[]) : (r as T[]);
 }

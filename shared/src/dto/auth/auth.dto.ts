@@ -17,9 +17,9 @@ export class SignupDto {
   @IsTrimmedString({ min: 1, max: DISPLAY_NAME_MAX_LEN })
   displayName!: string;
 
-  /** Required while the instance needs setup; checked by the service (403 setup_token_invalid, not 400). */
+  /** Required while the instance needs setup; checked by the service (403 setup_token_invalid, not 400, even when empty). */
   @IsOptional()
-  @IsSecretString({ min: 1, max: 128 })
+  @IsSecretString({ min: 0, max: 256 })
   setupToken?: string;
 }
 

@@ -94,8 +94,9 @@ export function NoControlChars(validationOptions?: ValidationOptions): PropertyD
     });
 }
 
-// A pragmatic address check: one @, a dot in the domain, no spaces; the full RFC grammar is not worth it here.
-const EMAIL_PATTERN = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+// A pragmatic address check: an ASCII dot-atom local part (so JS and PostgreSQL lowercase it alike), one @, a dotted
+// domain; the full RFC grammar is not worth it here.
+const EMAIL_PATTERN = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function emailViolation(property: string, value: unknown): string | null {
   if (typeof value !== 'string') return `${property} must be a string`;
