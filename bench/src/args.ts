@@ -22,7 +22,8 @@ export interface BenchArgs {
   /** Idle mode: connect the peers, hold them for this many seconds, send nothing (the 10 000 idle peers target). */
   idleSeconds: number;
   connectConcurrency: number;
-  serverUrl: string | null;
+  /** Start a private embedded PostgreSQL even when DATABASE_URL is set (the default without DATABASE_URL). */
+  privatePg: boolean;
   quiet: boolean;
 }
 
@@ -48,16 +49,12 @@ export function parseArgs(argv: string[]): BenchArgs {
     .option('--max-seconds <s>', 'hard cap on the measured phase', int('--max-seconds', 5, 7200), 900)
     .option('--idle-seconds <s>', 'connect the peers, send nothing, hold them this long, report RSS', int('--idle-seconds', 0, 3600), 0)
     .option('--connect-concurrency <n>', 'handshakes in flight while connecting', int('--connect-concurrency', 1, 1000), 50)
-    .option('--server-url <url>', 'bench an already running server instead of starting one (loopback only)')
+    .option('--private-pg', 'use a private embedded PostgreSQL even when DATABASE_URL is set', false)
     .option('--json', 'print only the JSON result', false)
     .option('--quiet', 'no progress lines on stderr', false)
     .exitOverride();
   cmd.parse(argv, { from: 'user' });
   const o = cmd.opts();
-  if (o.serverUrl) {
-    const u = new URL(o.serverUrl);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('--server-url must be a loopback address');
-  }
   if (o.meshes > o.peers / 2) throw new Error('--meshes must leave at least two peers per mesh');
   return {
     peers: o.peers,
@@ -73,7 +70,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     json: Boolean(o.json),
     idleSeconds: o.idleSeconds,
     connectConcurrency: o.connectConcurrency,
-    serverUrl: o.serverUrl ?? null,
+    privatePg: Boolean(o.privatePg),
     quiet: Boolean(o.quiet),
   };
 }

@@ -4,6 +4,7 @@
  * through the REST API, connects N real peers, sends, receives, acks, and reports as a table and as JSON.
  */
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { cryptoReady } from '@claudemesh/shared/crypto';
 import { parseArgs, type BenchArgs } from './args';
@@ -20,6 +21,7 @@ export interface BenchReport {
   meshes: number;
   messagesPerPeer: number;
   rateTarget: number | null;
+  database: 'private embedded PostgreSQL' | 'DATABASE_URL server' | null;
   window: number | null;
   sizeBytes: number;
   connectSeconds: number;
@@ -31,6 +33,8 @@ export interface BenchReport {
   harnessPeakRssMb: number;
   /** CPU seconds used during the measured phase (traffic or idle hold), server process and bench process. */
   cpuSeconds: { server: number; harness: number };
+  /** Event-loop delay of the bench process during the measured phase: high values mean the harness, not the server, limited the run. */
+  harnessLoopDelayMs: { p50: number; p99: number; max: number };
   machine: { cpus: number; loadavg1m: number; node: string };
   startedAt: string;
 }
@@ -77,7 +81,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       groupOf = Array.from({ length: args.peers }, (_, i) => i % args.meshes);
       peers = Array.from({ length: args.peers }, (_, i) => new RawBenchPeer(i, proc!.baseUrl, tracker.onReceive, groupOf[i]));
     } else {
-      proc = await startServer(args.peers);
+      proc = await startServer(args.peers, args.privatePg, log);
       log(`server at ${proc.baseUrl} (pid ${proc.pid})`);
       const t0 = nowMs();
       const created = await createBenchMeshes(proc.baseUrl, proc.setupToken, args.peers, args.meshes, log);
@@ -100,6 +104,8 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
     log(`${peers.length} peers connected in ${connectSeconds} s; server RSS ${round(proc.currentRssMb(), 1)} MiB`);
 
     const cpu0 = { server: proc.cpuSeconds(), harness: process.cpuUsage() };
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     let traffic: TrafficResult | null = null;
     let idle: BenchReport['idle'] = null;
     if (args.idleSeconds > 0) {
@@ -118,6 +124,8 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       });
     }
     const serverPeak = round(proc.peakRssMb(), 1);
+    loop.disable();
+    const harnessLoopDelayMs = { p50: round(loop.percentile(50) / 1e6, 1), p99: round(loop.percentile(99) / 1e6, 1), max: round(loop.max / 1e6, 1) };
     const harnessCpu = process.cpuUsage(cpu0.harness);
     const cpuSeconds = { server: round(proc.cpuSeconds() - cpu0.server, 2), harness: round((harnessCpu.user + harnessCpu.system) / 1e6, 2) };
     harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss);
@@ -131,6 +139,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       meshes: args.meshes,
       messagesPerPeer: args.messages,
       rateTarget: args.rate,
+      database: args.mode === 'raw' ? null : args.privatePg || !process.env.DATABASE_URL ? 'private embedded PostgreSQL' : 'DATABASE_URL server',
       window: args.rate === null ? args.window : null,
       sizeBytes: args.size,
       connectSeconds,
@@ -141,6 +150,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       serverPeakRssMb: serverPeak,
       harnessPeakRssMb: round(harnessPeak / 1048576, 1),
       cpuSeconds,
+      harnessLoopDelayMs,
       machine: { cpus: os.cpus().length, loadavg1m: round(os.loadavg()[0], 2), node: process.version },
       startedAt,
     };
@@ -178,12 +188,18 @@ export function formatTable(r: BenchReport): string {
     ['server peak RSS', `${r.serverPeakRssMb} MiB`],
     ['harness peak RSS', `${r.harnessPeakRssMb} MiB`],
     ['CPU s (server / bench)', `${r.cpuSeconds.server} / ${r.cpuSeconds.harness}`],
+    ['bench loop delay ms p50/p99/max', `${r.harnessLoopDelayMs.p50} / ${r.harnessLoopDelayMs.p99} / ${r.harnessLoopDelayMs.max}`],
   );
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'suite') {
+    const { runSuite } = await import('./suite.js');
+    await runSuite(process.argv.slice(3));
+    process.exit(0);
+  }
   let args: BenchArgs;
   try {
     args = parseArgs(process.argv.slice(2));

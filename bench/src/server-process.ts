@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startEmbeddedPostgres } from '../../database/src/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from '../../database/src/testing/test-database';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -116,10 +117,11 @@ function track(child: ChildProcess, baseUrl: string, out: () => string, extra: P
  * Starts `node server/dist/main.js` on 127.0.0.1 with a fresh database (a new one on DATABASE_URL's server, or the
  * embedded PostgreSQL in a temporary data dir) and the rate limits raised for the bench.
  */
-export async function startServer(peers: number): Promise<BenchProcess> {
+export async function startServer(peers: number, privatePg: boolean, log: (s: string) => void): Promise<BenchProcess> {
   const port = await freePort();
   let db: TestDatabase | null = null;
   let dataDir: string | null = null;
+  let pg: { url: string; stop(): Promise<void> } | null = null;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     PORT: String(port),
@@ -139,28 +141,32 @@ export async function startServer(peers: number): Promise<BenchProcess> {
     MAX_MEMBERS_PER_MESH: String(Math.max(10000, peers + 10)),
   };
   delete env.REDIS_URL;
-  if (process.env.DATABASE_URL) {
+  if (privatePg || !process.env.DATABASE_URL) {
+    // A private embedded PostgreSQL (its own cluster, connections and WAL): nothing else on the machine shares it.
+    dataDir = mkdtempSync(path.join(tmpdir(), 'cm-bench-'));
+    const started = await startEmbeddedPostgres({ dataDir, port: 0 });
+    pg = started;
+    log(`private embedded PostgreSQL at 127.0.0.1:${new URL(started.url).port}`);
+    env.DATABASE_URL = started.url;
+  } else {
     db = await createTestDatabase();
     env.DATABASE_URL = db.url;
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'cm-bench-'));
-    delete env.DATABASE_URL;
-    env.CLAUDEMESH_DATA_DIR = path.join(dataDir, 'data');
   }
+  const cleanup = async () => {
+    await db?.drop().catch(() => undefined);
+    await pg?.stop().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const { out } = await watch(child, /claudemesh is ready at \S+/, 120000, 'server');
     // The setup line may follow the ready line; a fresh database always prints it.
     let setup: RegExpExecArray | null = null;
     for (let i = 0; i < 100 && !(setup = /signup\?setup=([A-Za-z0-9]+)/.exec(out())); i++) await new Promise((r) => setTimeout(r, 50));
-    return track(child, `http://127.0.0.1:${port}`, out, { databaseUrl: db?.url ?? null, setupToken: setup?.[1] ?? null }, async () => {
-      await db?.drop().catch(() => undefined);
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    });
+    return track(child, `http://127.0.0.1:${port}`, out, { databaseUrl: env.DATABASE_URL, setupToken: setup?.[1] ?? null }, cleanup);
   } catch (e) {
     child.kill('SIGKILL');
-    await db?.drop().catch(() => undefined);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await cleanup();
     throw e;
   }
 }

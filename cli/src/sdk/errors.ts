@@ -1,21 +1,9 @@
+import type { AckErrorCode, ConnectErrorCode } from '@claudemesh/shared/errors';
+
 /** Why a PeerClient operation failed: a connect_error code, an ack error code, or one of the client-side codes. */
 export type PeerClientErrorCode =
-  | 'rate_limited'
-  | 'malformed'
-  | 'timestamp_skew'
-  | 'bad_signature'
-  | 'replay'
-  | 'mesh_not_found'
-  | 'unauthorized'
-  | 'capacity'
-  | 'internal'
-  | 'too_large'
-  | 'idempotency_conflict'
-  | 'unknown_recipient'
-  | 'stale_key_epoch'
-  | 'forbidden'
-  | 'not_found'
-  | 'unknown_event'
+  | ConnectErrorCode
+  | AckErrorCode
   | 'unreachable'
   | 'timeout'
   | 'closed'
@@ -35,4 +23,4 @@ export class PeerClientError extends Error {
 }
 
 /** connect_error codes after which the client never retries on its own (protocol.md §4). */
-export const FATAL_CONNECT_CODES = new Set(['malformed', 'bad_signature', 'unauthorized', 'mesh_not_found']);
+export const FATAL_CONNECT_CODES: ReadonlySet<string> = new Set<ConnectErrorCode>(['malformed', 'bad_signature', 'unauthorized', 'mesh_not_found']);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startServerProcess } from '../support/server-process';
@@ -16,6 +17,8 @@ type ServerProcess = Awaited<ReturnType<typeof startServerProcess>>;
 
 jest.setTimeout(180_000);
 
+// Async, so that the event loop keeps serving keep-alive sockets while npm runs.
+const execFileAsync = promisify(execFile);
 const tag = Math.random().toString(36).slice(2, 8);
 const readJson = (p: string) => JSON.parse(fs.readFileSync(p, 'utf8'));
 
@@ -244,14 +247,14 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
     expect(tgz.status).toBe(200);
     expect(tgz.headers.get('content-type')).toMatch(/application\/gzip/);
     const prefix = path.join(tmp, 'prefix');
-    execFileSync('npm', ['i', '-g', `${baseUrl}/cli/claudemesh.tgz`, '--prefix', prefix, '--no-audit', '--no-fund'], { stdio: 'pipe', timeout: 150_000 });
+    await execFileAsync('npm', ['i', '-g', `${baseUrl}/cli/claudemesh.tgz`, '--prefix', prefix, '--no-audit', '--no-fund'], { timeout: 150_000 });
     const bin = path.join(prefix, 'bin', 'claudemesh');
-    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version.body.version);
+    expect((await execFileAsync(bin, ['--version'])).stdout.trim()).toBe(version.body.version);
     const homeD = path.join(tmp, 'dave');
-    execFileSync(bin, ['init'], { env: { ...process.env, CLAUDEMESH_HOME: homeD }, stdio: 'pipe' });
+    await execFileAsync(bin, ['init'], { env: { ...process.env, CLAUDEMESH_HOME: homeD } });
     const { shortUrl: url } = await newInvite(1);
-    const out = execFileSync(bin, ['join', url, '--name', 'dave'], { env: { ...process.env, CLAUDEMESH_HOME: homeD }, encoding: 'utf8' });
-    expect(out).toContain(`mesh ${meshId}`);
+    const { stdout } = await execFileAsync(bin, ['join', url, '--name', 'dave'], { env: { ...process.env, CLAUDEMESH_HOME: homeD } });
+    expect(stdout).toContain(`mesh ${meshId}`);
   });
 
   it('leave ends the membership and deletes the local entry', async () => {

@@ -91,6 +91,16 @@ describe('operations: embedded start, restart and files (C-OPS-1..4)', () => {
     expect(fs.readFileSync(path.join(dataDir, 'server-secret'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('a crash of the embedded PostgreSQL makes readiness db_down; the server restarts it (operations.md §3)', async () => {
+    const s = server!;
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 503, 15_000);
+    expect((await (await fetch(`${s.baseUrl}/health/ready`)).json()).reasons).toContain('db_down');
+    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 200, 40_000);
+    expect((await (await fetch(`${s.baseUrl}/health`)).json()).db).toBe('up');
+  });
+
   it('C-OPS-3: SIGTERM leaves no postgres process; a second start keeps accounts and meshes and the same server-secret', async () => {
     const s = server!;
     const token = SETUP_LINE.exec(s.stdout())![2];
@@ -145,6 +155,14 @@ describe('operations: configuration and key check (C-OPS-5, C-DATA-15)', () => {
     try {
       const first = await startServerProcess({ DATABASE_URL: db.url, SERVER_SECRET: randomBytes(32).toString('hex') });
       expect(await first.stop()).toBe(0);
+      // The graceful stop marked its server_node row (operations.md §8 step 5).
+      const { Client } = await import('pg');
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      const nodes = await c.query('SELECT stopped_at FROM mesh.server_node');
+      await c.end();
+      expect(nodes.rows).toHaveLength(1);
+      expect(nodes.rows[0].stopped_at).toBeInstanceOf(Date);
       const r = await runServerToExit({ DATABASE_URL: db.url, SERVER_SECRET: randomBytes(32).toString('hex') });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('SERVER_SECRET does not match this database');
@@ -210,6 +228,20 @@ describe('operations: running server (C-OPS-6..8, C-API-1, C-API-15, C-SEC-8)', 
       expect(res.headers.get('content-security-policy')).toBe(csp);
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     }
+  });
+
+  it('C-OPS-15 (server side): /cli/claudemesh.tgz is the gzip tarball with an ETag; /cli/version its version', async () => {
+    const version = await (await fetch(`${server.baseUrl}/cli/version`)).json();
+    expect(version).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    const res = await fetch(`${server.baseUrl}/cli/claudemesh.tgz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/gzip');
+    const etag = res.headers.get('etag');
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    const again = await fetch(`${server.baseUrl}/cli/claudemesh.tgz`, { headers: { 'If-None-Match': etag! } });
+    expect(again.status).toBe(304);
   });
 
   it('C-OPS-7: /metrics needs the token when METRICS_TOKEN is set, and exposes every metric with HELP and TYPE', async () => {

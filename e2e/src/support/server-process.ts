@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { createTestDatabase, freePort, TestDatabase } from '@claudemesh/database';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
-export const SERVER_MAIN = path.join(REPO_ROOT, 'server/dist/main.js');
+/** The server entry point; CM_E2E_SERVER_MAIN points at another build (e.g. one compiled into a private outDir). */
+export const SERVER_MAIN = process.env['CM_E2E_SERVER_MAIN'] || path.join(REPO_ROOT, 'server/dist/main.js');
 
 export interface ServerProcess {
   /** http://127.0.0.1:<port> (also the PUBLIC_URL unless env sets one). */

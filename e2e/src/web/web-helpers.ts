@@ -35,6 +35,8 @@ export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let transitions and the live socket settle so screenshots show the final state.
   await page.waitForTimeout(150);
+  // Full-page shots of a scrolled page paint the sticky header mid-page; shoot from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
@@ -46,7 +48,8 @@ export function watchPage(page: Page): string[] {
     if (m.type() === 'error' && !/status of 4\d\d|status of 503/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('requestfailed', (r) => {
-    if (!r.url().includes('/socket.io/')) problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+    // Navigations abort in-flight calls of the page being left; that is not a failure.
+    if (!r.url().includes('/socket.io/') && r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
   });
   return problems;
 }
@@ -96,7 +99,7 @@ export async function expireInvite(databaseUrl: string, code: string): Promise<v
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const r = await db.query(`UPDATE mesh.invite SET expires_at = now() - interval '1 minute' WHERE code = $1`, [code]);
+    const r = await db.query(`UPDATE mesh.invite SET expires_at = date_trunc('second', now() - interval '1 minute') WHERE code = $1`, [code]);
     if (r.rowCount !== 1) throw new Error(`no invite with code ${code}`);
   } finally {
     await db.end();

@@ -22,7 +22,7 @@ describe('web SPA in a real browser (issue 6)', () => {
   const password = 'correct horse battery';
 
   beforeAll(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ MAIL_TRANSPORT: 'outbox' });
     browser = await launchBrowser();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     page = await ctx.newPage();
@@ -218,6 +218,19 @@ describe('web SPA in a real browser (issue 6)', () => {
     await toast.waitFor();
     expect((await toast.locator('.toast-text').innerText()).trim()).toBe(body.error.message);
     await shot(page, '19-validation-error');
+  });
+
+  it('email mode: without a mail transport the result says the message is in the outbox, and /admin lists it', async () => {
+    await page.goto(url(`/meshes/${state.meshId}/invite`));
+    await page.getByRole('group', { name: 'How to send the invite' }).getByRole('button', { name: 'Email' }).click();
+    await page.getByLabel('Email address').fill('carol@example.com');
+    await page.getByRole('button', { name: 'Send invite' }).click();
+    await testId('invite-result').waitFor();
+    expect((await testId('mail-status').innerText()).trim()).toBe('Mail delivery is not configured; the message is in the outbox');
+    expect(await testId('short-url').innerText()).toMatch(/\/i\/[0-9A-Za-z]+$/);
+    await shot(page, '19b-invite-email-outbox');
+    await page.goto(url('/admin'));
+    await testId('outbox-table').getByText('carol@example.com').waitFor();
   });
 
   it('the mesh list shows the mesh newest first with its role badge and counts', async () => {

@@ -193,6 +193,8 @@ describe('audit chain (data-model.md §4, api.md §6)', () => {
     expect(exact.body.nextBefore).toBeNull();
     const defaults = await owner.get<AuditListResponse>(`/api/meshes/${meshId}/audit`);
     expect(defaults.body.data.length).toBe(41);
+    const huge = await owner.get<AuditListResponse>(`/api/meshes/${meshId}/audit?before=9999999999&limit=1`);
+    expect([huge.status, huge.body.data[0].seq, huge.body.nextBefore]).toEqual([200, 41, 41]);
   });
 
   it('refuses bad list queries with 400 validation_failed', async () => {

@@ -104,7 +104,8 @@ export class AuditService implements OnModuleInit {
   async list(auth: AuthContext, meshId: string, query: AuditListQueryDto): Promise<AuditListResponse> {
     await this.access().require(auth, meshId, 'member');
     const limit = query.limit ? Number(query.limit) : AUDIT_LIST_DEFAULT_LIMIT;
-    const before = query.before ? Number(query.before) : null;
+    // seq is an int4; a larger `before` simply means "from the newest".
+    const before = query.before ? Math.min(Number(query.before), 2_147_483_647) : null;
     const rows = await this.repo.listPage(meshId, limit, before, query.type ?? null);
     const page = rows.slice(0, limit);
     const nextBefore = rows.length > limit ? page[page.length - 1].seq : null;

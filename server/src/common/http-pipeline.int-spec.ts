@@ -59,6 +59,24 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 
+  it('serves the OpenAPI document with the bearer and cookie schemes, and the Swagger UI', async () => {
+    const doc = await (await fetch(`${t.baseUrl}/api/docs-json`)).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      cookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'cm_session' }),
+    });
+    const ui = await fetch(`${t.baseUrl}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+  });
+
+  it('/cli/version answers the CLI package version', async () => {
+    const res = await fetch(`${t.baseUrl}/cli/version`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
   it('health and readiness answer as operations.md §4', async () => {
     const live = await (await fetch(`${t.baseUrl}/health`)).json();
     expect(live).toEqual({ status: 'ok', version: '1.0.0', gitSha: null, nodeId: expect.any(String), uptimeSeconds: expect.any(Number), db: 'up' });

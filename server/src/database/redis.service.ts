@@ -26,10 +26,11 @@ export class RedisService implements OnApplicationShutdown {
     return this.client !== null && this.up && this.client.isReady;
   }
 
-  /** Connects in the background; the client keeps reconnecting on its own. */
-  async connect(): Promise<void> {
+  /** Starts connecting and waits at most `waitMs`; the client keeps reconnecting on its own afterwards. */
+  async connect(waitMs = 2000): Promise<void> {
     if (!this.client || this.client.isOpen) return;
-    await this.client.connect().catch((e: Error) => this.logger.warn({ err: e.message }, 'redis connect failed; retrying'));
+    const connecting = this.client.connect().catch((e: Error) => this.logger.warn({ err: e.message }, 'redis connect failed'));
+    await withTimeout(connecting, waitMs).catch(() => this.logger.warn('redis is unreachable; retrying in the background'));
   }
 
   /** A new connected client on the same URL, closed at shutdown. Null when Redis is disabled. */
@@ -38,7 +39,7 @@ export class RedisService implements OnApplicationShutdown {
     const c = this.client.duplicate() as RedisClientType;
     c.on('error', () => undefined);
     this.extra.push(c);
-    await c.connect();
+    await withTimeout(c.connect(), 2000).catch(() => this.logger.warn('redis is unreachable; the duplicate keeps retrying'));
     return c;
   }
 
@@ -46,7 +47,7 @@ export class RedisService implements OnApplicationShutdown {
   async ping(timeoutMs = 2000): Promise<boolean> {
     if (!this.client) return false;
     try {
-      if (!this.client.isOpen) void this.connect();
+      if (!this.client.isOpen) void this.connect(0);
       await withTimeout(this.client.ping(), timeoutMs);
       this.up = true;
     } catch {
@@ -57,7 +58,8 @@ export class RedisService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const c of [...this.extra, ...(this.client ? [this.client] : [])]) {
-      if (c.isOpen) await c.quit().catch(() => c.destroy());
+      if (c.isReady) await withTimeout(c.quit(), 2000).catch(() => c.destroy());
+      else if (c.isOpen) c.destroy();
     }
   }
 

@@ -45,6 +45,16 @@ export class AdmissionRepository {
     return Number(rows[0].root_key_epoch);
   }
 
+  /** The `enc1:` root key of an epoch, read on the transaction's own connection (no second pool connection). */
+  async rootKeyEnc(manager: EntityManager, meshId: string, epoch: number): Promise<string> {
+    const rows: { key_enc: string }[] = await manager.query(`SELECT key_enc FROM mesh.mesh_root_key WHERE mesh_id = $1 AND epoch = $2`, [
+      meshId,
+      epoch,
+    ]);
+    if (!rows[0]) throw new Error(`root key ${epoch} missing`);
+    return rows[0].key_enc;
+  }
+
   /** Inserts a new member; returns false when the (mesh, pubkey) row appeared concurrently. */
   async insertMember(manager: EntityManager, r: NewMemberRow): Promise<boolean> {
     const rows: { id: string }[] = await manager.query(

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { advisoryKey, type InviteEntity, type MemberEntity, type MeshEntity } from '@claudemesh/database';
-import { generateId } from '@claudemesh/shared/crypto';
+import { AtRestContext, generateId } from '@claudemesh/shared/crypto';
 import { AppError } from '@claudemesh/shared/errors';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { KeyringService } from '../crypto/keyring.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AdmissionRepository } from './admission.repository';
@@ -20,7 +21,7 @@ export interface AdmitInput {
   accountId: string | null;
   via: 'v1' | 'v2';
   /** v2: seals the root key of the epoch read in the transaction (cannot fail: inputs are validated). */
-  seal?: (epoch: number) => Promise<string>;
+  seal?: (rootKey: Uint8Array) => string;
 }
 
 export type AdmitResult =
@@ -51,6 +52,7 @@ export class AdmissionService {
     private readonly audit: AuditService,
     private readonly realtime: RealtimeService,
     private readonly metrics: MetricsService,
+    private readonly keyring: KeyringService,
   ) {}
 
   /** An active member with this key, if any. */
@@ -108,7 +110,11 @@ export class AdmissionService {
           { type: 'member.joined', actor, data: { memberId, pubkey: peerPubkey, role: invite.role, inviteId: invite.id, via: input.via } },
           { type: 'invite.claimed', actor, data: { inviteId: invite.id, memberId, usedCount } },
         ]);
-        const sealed = input.seal ? await input.seal(epoch) : null;
+        // Read on this transaction's connection: under a claim storm every other pool connection may be waiting on
+        // the invite row lock, so asking the pool for another one here could deadlock.
+        const sealed = input.seal
+          ? input.seal(this.keyring.decrypt(AtRestContext.rootKey(mesh.id, epoch), await this.members.rootKeyEnc(m, mesh.id, epoch)))
+          : null;
         return { kind: 'admitted' as const, memberId, role: invite.role, epoch, usedCount, sealed };
       });
       this.metrics.inviteClaimsTotal.inc({ version: input.via, result: 'admitted' });

@@ -111,7 +111,7 @@ export class InviteClaimService {
       displayName,
       accountId,
       via: 'v2',
-      seal: async (epoch) => sealToX25519(await this.meshKeys.rootKey(mesh.id, epoch), recipient),
+      seal: (rootKey) => sealToX25519(rootKey, recipient),
     });
     if (result.kind === 'already_member') return this.alreadyMember(result.member, recipient, accountId, base);
     return this.response(result.sealed as string, base, result.memberId, result.role, false, result.epoch);

@@ -110,19 +110,7 @@ export class InviteMintService {
       row.canonicalV2 = inviteV2Canonical({ meshId: mesh.id, inviteId: id, expiresAtUnix: x.expiresAtUnix, role: x.role, ownerPubkey: mesh.ownerPubkey });
       row.signatureV2 = signDetached(row.canonicalV2, ownerSk);
     } else {
-      token = buildInviteV1Token(
-        {
-          v: 1,
-          mesh_id: mesh.id,
-          mesh_slug: mesh.slug,
-          broker_url: this.config.publicUrl,
-          expires_at: x.expiresAtUnix,
-          mesh_root_key: toBase64Url(rootKey as Uint8Array),
-          role: x.role,
-          owner_pubkey: mesh.ownerPubkey,
-        },
-        ownerSk,
-      ).token;
+      token = await this.uniqueV1Token(m, x, rootKey as Uint8Array, ownerSk, row);
       row.tokenHash = inviteTokenHash(token);
       row.tokenEnc = this.keyring.encrypt(AtRestContext.v1Token(id), token);
     }
@@ -169,6 +157,35 @@ export class InviteMintService {
     }
     if (mailRow) out.mail = toMailInfo(mailRow);
     return out;
+  }
+
+  /**
+   * A v1 token has no nonce: two v1 invites of one mesh with the same role and expiry second would be the same token.
+   * Under a per-mesh lock, a colliding expiry is moved one second earlier until the token is new.
+   */
+  private async uniqueV1Token(m: EntityManager, x: MintInput, rootKey: Uint8Array, ownerSk: string, row: NewInviteRow): Promise<string> {
+    await this.pending.lockAddress(m, advisoryKey(`claudemesh:v1-mint:${x.mesh.id}`));
+    for (let shift = 0; shift < 60; shift++) {
+      const expiresAt = x.expiresAtUnix - shift;
+      const { token } = buildInviteV1Token(
+        {
+          v: 1,
+          mesh_id: x.mesh.id,
+          mesh_slug: x.mesh.slug,
+          broker_url: this.config.publicUrl,
+          expires_at: expiresAt,
+          mesh_root_key: toBase64Url(rootKey),
+          role: x.role,
+          owner_pubkey: x.mesh.ownerPubkey,
+        },
+        ownerSk,
+      );
+      if (!(await this.invites.tokenHashExists(m, inviteTokenHash(token)))) {
+        row.expiresAt = new Date(expiresAt * 1000);
+        return token;
+      }
+    }
+    throw new AppError('internal_error', 'Could not mint a unique v1 token.');
   }
 
   private async take(scope: string, key: string, perHour: number): Promise<void> {

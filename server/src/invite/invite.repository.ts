@@ -81,6 +81,10 @@ export class InviteRepository {
     return this.m().findOneBy(InviteEntity, { tokenHash });
   }
 
+  async tokenHashExists(manager: EntityManager, tokenHash: string): Promise<boolean> {
+    return (await manager.query(`SELECT 1 FROM mesh.invite WHERE token_hash = $1`, [tokenHash])).length > 0;
+  }
+
   findMesh(meshId: string, manager?: EntityManager): Promise<MeshEntity | null> {
     return this.m(manager).findOneBy(MeshEntity, { id: meshId });
   }

@@ -42,7 +42,7 @@ function prettyStream(): Writable {
 }
 
 /** The root pino logger: one JSON object per line on stdout with time (ISO), level (label), msg, nodeId, component. */
-export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, nodeId: string): Logger {
+export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, nodeId: string, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: { nodeId },
@@ -51,5 +51,6 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactPaths(), censor: '[redacted]' },
   };
+  if (destination) return pino(options, destination);
   return config.logFormat === 'pretty' ? pino(options, prettyStream()) : pino(options, pino.destination({ fd: 1, sync: true }));
 }

@@ -93,6 +93,12 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     if (this.config.redisUrl) {
       const client = await this.redis.duplicate();
       if (client) {
+        // The adapter reads the stream on a duplicate of this client in a loop that retries at once on errors. With the
+        // offline queue disabled, XREAD rejects synchronously while Redis is down and that loop starves the event loop
+        // (no HTTP, no sockets). Its reader therefore queues while disconnected (XREAD waits for the reconnect);
+        // publishing stays fail-fast, and drain-scan covers the lost nudges (operations.md §7).
+        const duplicate = client.duplicate.bind(client);
+        (client as { duplicate: (o?: object) => unknown }).duplicate = (o?: object) => duplicate({ ...o, disableOfflineQueue: false });
         adapter = createAdapter(client, { streamName: 'claudemesh:socket.io' });
         this.clustered = true;
       }

@@ -20,13 +20,20 @@ export class LoginComponent implements OnInit {
   private readonly router = inject(Router);
   protected readonly busy = signal(false);
   protected readonly needsSetup = signal(false);
+  protected readonly signupOpen = signal(false);
   protected readonly form = new FormGroup({
     email: new FormControl('', { nonNullable: true }),
     password: new FormControl('', { nonNullable: true }),
   });
 
   ngOnInit(): void {
-    this.auth.config().then((c) => this.needsSetup.set(c.needsSetup), () => undefined);
+    this.auth.config().then(
+      (c) => {
+        this.needsSetup.set(c.needsSetup);
+        this.signupOpen.set(c.allowSignup);
+      },
+      () => undefined,
+    );
   }
 
   protected async submit(): Promise<void> {

@@ -9,7 +9,7 @@ import { MeshApiService } from './mesh-api.service';
 export function auditSummary(e: AuditEvent): string {
   const d = e.data as Record<string, unknown>;
   const parts: string[] = [];
-  for (const key of ['name', 'role', 'from', 'to', 'epoch', 'reason', 'displayName', 'maxUses', 'priority', 'recipients', 'via']) {
+  for (const key of ['name', 'role', 'from', 'to', 'epoch', 'reason', 'displayName', 'maxUses', 'usedCount', 'priority', 'recipients', 'via']) {
     const v = d[key];
     if (v !== undefined && v !== null && v !== '') parts.push(`${key} ${String(v)}`);
   }

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule } from '@angular/forms';
+import { FormControl, FormsModule, ReactiveFormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 
 import { fieldErrors } from '../shared/field-errors';
@@ -8,7 +8,7 @@ import { MeshApiService } from './mesh-api.service';
 /** A name only (api.md §3: no slug field); on success, straight to the invite generator. */
 @Component({
   selector: 'cm-mesh-new',
-  imports: [ReactiveFormsModule, RouterLink],
+  imports: [FormsModule, ReactiveFormsModule, RouterLink],
   template: `<div class="container container-narrow page">
     <nav class="small" aria-label="Breadcrumb"><a routerLink="/meshes">← Meshes</a></nav>
     <header class="page-header" style="margin-top: 12px">

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, output, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule } from '@angular/forms';
+import { FormControl, FormsModule, ReactiveFormsModule } from '@angular/forms';
 import type { MeshResponse } from '@claudemesh/shared/dto';
 
 import { NotificationService } from '../core/notification.service';
@@ -8,12 +8,12 @@ import { MeshApiService } from './mesh-api.service';
 /** Rename and rotate (admin+), transfer and archive (owner). Hidden for plain members. */
 @Component({
   selector: 'cm-mesh-settings',
-  imports: [ReactiveFormsModule],
+  imports: [FormsModule, ReactiveFormsModule],
   templateUrl: './mesh-settings.component.html',
   styles: `
     :host { display: block; }
     .setting { display: flex; flex-wrap: wrap; gap: var(--space-4); align-items: flex-end; justify-content: space-between; padding: var(--space-4) 0; border-top: 1px solid var(--c-border); }
-    .setting:first-of-type { border-top: 0; padding-top: 0; }
+    .card-header + .setting { border-top: 0; padding-top: 0; }
     .setting .text { flex: 1 1 280px; }
     .setting .text p { margin: 2px 0 0; }
     .setting form { display: flex; gap: var(--space-2); flex: 1 1 320px; }

@@ -1,6 +1,6 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule } from '@angular/forms';
+import { FormControl, FormsModule, ReactiveFormsModule } from '@angular/forms';
 import type { CreatedTokenResponse, TokenResponse } from '@claudemesh/shared/dto';
 
 import { NotificationService } from '../core/notification.service';
@@ -10,7 +10,7 @@ import { TokenApiService } from './token-api.service';
 
 @Component({
   selector: 'cm-tokens',
-  imports: [ReactiveFormsModule, DatePipe, CopyButtonComponent, RelativeTimePipe],
+  imports: [FormsModule, ReactiveFormsModule, DatePipe, CopyButtonComponent, RelativeTimePipe],
   templateUrl: './tokens.component.html',
   styles: `
     .create { display: grid; grid-template-columns: 1fr 180px auto; gap: var(--space-3); align-items: end; }
