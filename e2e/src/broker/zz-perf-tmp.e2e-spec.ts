@@ -3,6 +3,7 @@ import { generateId, generateSigningKeyPair, generateUuid } from '@claudemesh/sh
 import { connectPeer, createMesh, signupOwner, sleep, startBroker, type Member, type TestPeer } from './harness';
 
 it('perf', async () => {
+  (globalThis as any).__cmTrace = [];
   const N = Number(process.env.PERF_PEERS ?? 200), M = Number(process.env.PERF_MSGS ?? 50), RATE = Number(process.env.PERF_RATE ?? 2000);
   const app = await startBroker({ SEND_RATE_BURST: '100000', SEND_RATE_PER_MIN: '10000000' });
   const owner = await signupOwner(app);
@@ -55,6 +56,15 @@ it('perf', async () => {
   const dur = (Date.now() - start) / 1000;
   const pct = (a: number[], q: number) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
   console.log(JSON.stringify({ total, received, dur, p50: pct(lat, 0.5), p95: pct(lat, 0.95), p99: pct(lat, 0.99), max: pct(lat, 1), ackP50: pct(ackLat, 0.5), ackP99: pct(ackLat, 0.99) }));
+  const tr = (globalThis as any).__cmTrace as [string, number, number][];
+  for (const kind of ['send', 'claim']) { const xs = tr.filter((x) => x[0] === kind); const n = xs.length; console.log(kind, 'statements', n, 'avg items', xs.reduce((a, x) => a + x[1], 0) / n, 'avg ms', xs.reduce((a, x) => a + x[2], 0) / n, 'max ms', Math.max(...xs.map((x) => x[2]))); }
+  const { MessageRepository } = require('../../../server/src/broker/message.repository');
+  const src = require('fs').readFileSync(require.resolve('../../../server/src/broker/message.repository'), 'utf8');
+  const sql = src.slice(src.indexOf('const INSERT_BATCH_SQL = `') + 26, src.indexOf('`;', src.indexOf('const INSERT_BATCH_SQL')));
+  const items = Array.from({ length: 30 }, (_, i) => members[i]);
+  const params = [items.map(() => generateId()), items.map(() => meshId), items.map((m) => m.memberId), items.map((m) => m.keys.publicKey), items.map(() => 'x'), items.map(() => generateUuid()), items.map(() => generateUuid()), items.map((_, i) => members[(i + 1) % N].keys.publicKey), items.map(() => 'direct'), items.map(() => null), items.map(() => 'next'), items.map(() => null), items.map(() => randomBytes(24).toString('base64')), items.map(() => randomBytes(200).toString('base64')), items.map(() => 200), items.map(() => 'a'.repeat(64)), 600];
+  const plan = await app.dataSource.query('EXPLAIN (ANALYZE, TIMING) ' + sql, params);
+  console.log(plan.map((r: any) => r['QUERY PLAN']).join('\n'));
   for (const p of peers) p.close();
   await app.close();
 }, 600000);

@@ -120,7 +120,7 @@ describe('invites, black box (invites.md)', () => {
     expect(landing.body).toMatchObject({ status: 'exhausted', usedCount: 5, memberCount: 5 });
   });
 
-  it('C-INV-5 / C-INV-9: bad input uses no slot; revoked, expired-looking and exhausted answers are distinct', async () => {
+  it('C-INV-5 / C-INV-9: bad input uses no slot; revoked, exhausted and unknown codes give distinct answers', async () => {
     const inv = await admin.post(`/api/meshes/${meshId}/invites`, { maxUses: 1 });
     const code: string = inv.body.code;
     const c = claimFor(code);

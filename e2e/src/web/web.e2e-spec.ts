@@ -151,6 +151,16 @@ describe('web SPA in a real browser (issue 6)', () => {
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   });
 
+  it('step 4: when the peer disconnects, the mesh page shows it offline within 2 s without a reload', async () => {
+    const peer = peers.pop() as PeerClient;
+    await peer.close();
+    const started = Date.now();
+    await page.locator('tr[data-member="bob"][data-online="false"]').waitFor({ timeout: 2_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await shot(page, '13b-mesh-peer-offline');
+  });
+
   it('step 5: revoking an invite from the mesh page makes its link show the revoked state', async () => {
     await page.goto(url(`/meshes/${state.meshId}/invite`));
     await page.getByRole('button', { name: 'Create invite link' }).click();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Priority } from '@claudemesh/shared/protocol';
+import { fastQuery } from './pg-fast';
 
 /** A claimed delivery joined with its message: everything a `message` event needs. */
 export interface ClaimedRow {
@@ -22,40 +23,44 @@ export interface ClaimedRow {
 }
 
 /**
- * protocol.md §6 item 4: rows of member M that are unacked, unexpired, free, allowed by S's status, pinned to nobody /
- * to S / to a session with no live presence of M, and not sent by S — in seq order, at most
- * min(100, MAX_INFLIGHT − S's unacked claims), locked with SKIP LOCKED so concurrent drains get disjoint sets.
+ * protocol.md §6 item 4, for a batch of sessions at once: for each presence P (still held by its socket), rows of its
+ * member that are unacked, unexpired, free, allowed by P's status, pinned to nobody / to P's session / to a session
+ * with no live presence of the member, and not sent by P's session — in seq order, at most
+ * min(batch, MAX_INFLIGHT − P's unacked claims), locked with SKIP LOCKED so concurrent drains get disjoint sets.
  */
 const CLAIM_SQL = `
-WITH p AS (
-  SELECT id, member_id, session_id, status FROM mesh.presence
-   WHERE id = $1 AND socket_id = $5 AND ended_at IS NULL AND disconnected_at IS NULL
-),
-lim AS (
-  SELECT GREATEST(0, LEAST($4::int, $2::int - (SELECT count(*) FROM mesh.delivery
-           WHERE claimed_by_presence_id = $1 AND acked_at IS NULL AND claim_expires_at > now())))::int AS n
+WITH s AS (SELECT * FROM unnest($1::varchar[], $2::varchar[]) AS s(presence_id, socket_id)),
+p AS (
+  SELECT pr.id, pr.member_id, pr.session_id, pr.status,
+         GREATEST(0, LEAST($4::int, $3::int - (SELECT count(*) FROM mesh.delivery x
+            WHERE x.claimed_by_presence_id = pr.id AND x.acked_at IS NULL AND x.claim_expires_at > now())))::int AS lim
+    FROM mesh.presence pr JOIN s ON s.presence_id = pr.id AND s.socket_id = pr.socket_id
+   WHERE pr.ended_at IS NULL AND pr.disconnected_at IS NULL
 ),
 c AS (
-  SELECT d.message_id, d.recipient_member_id
-    FROM mesh.delivery d, p
-   WHERE d.recipient_member_id = p.member_id
-     AND d.acked_at IS NULL AND d.expires_at > now()
-     AND (d.claim_expires_at IS NULL OR d.claim_expires_at <= now())
-     AND (p.status = 'idle' OR d.priority = 'now')
-     AND d.sender_session_id <> p.session_id
-     AND (d.to_session_id IS NULL OR d.to_session_id = p.session_id
-          OR NOT EXISTS (SELECT 1 FROM mesh.presence q
-                          WHERE q.member_id = d.recipient_member_id AND q.session_id = d.to_session_id AND q.ended_at IS NULL))
-   ORDER BY d.seq
-   LIMIT (SELECT n FROM lim)
-   FOR UPDATE OF d SKIP LOCKED
+  SELECT x.message_id, x.recipient_member_id, p.id AS presence_id
+    FROM p CROSS JOIN LATERAL (
+      SELECT d.message_id, d.recipient_member_id
+        FROM mesh.delivery d
+       WHERE d.recipient_member_id = p.member_id
+         AND d.acked_at IS NULL AND d.expires_at > now()
+         AND (d.claim_expires_at IS NULL OR d.claim_expires_at <= now())
+         AND (p.status = 'idle' OR d.priority = 'now')
+         AND d.sender_session_id <> p.session_id
+         AND (d.to_session_id IS NULL OR d.to_session_id = p.session_id
+              OR NOT EXISTS (SELECT 1 FROM mesh.presence q
+                              WHERE q.member_id = d.recipient_member_id AND q.session_id = d.to_session_id AND q.ended_at IS NULL))
+       ORDER BY d.seq
+       LIMIT p.lim
+       FOR UPDATE OF d SKIP LOCKED) x
 )
 UPDATE mesh.delivery d
-   SET claimed_by_presence_id = $1, claim_expires_at = now() + make_interval(secs => $3), attempts = d.attempts + 1
+   SET claimed_by_presence_id = c.presence_id, claim_expires_at = now() + make_interval(secs => $5), attempts = d.attempts + 1
   FROM c, mesh.message m
  WHERE d.message_id = c.message_id AND d.recipient_member_id = c.recipient_member_id AND m.id = d.message_id
-RETURNING d.message_id, d.seq, d.attempts, m.mesh_id, m.sender_member_id, m.sender_pubkey, m.sender_display_name,
-          m.sender_session_id, m.target, m.to_session_id, m.priority, m.key_epoch, m.nonce, m.ciphertext, m.created_at`;
+RETURNING d.claimed_by_presence_id, d.message_id, d.seq, d.attempts, m.mesh_id, m.sender_member_id, m.sender_pubkey,
+          m.sender_display_name, m.sender_session_id, m.target, m.to_session_id, m.priority, m.key_epoch, m.nonce, m.ciphertext,
+          m.created_at`;
 
 /** SQL of the delivery table: claims, acks, the drain scan and the sweeper. */
 @Injectable()
@@ -64,22 +69,45 @@ export class DeliveryRepository {
 
   /** Claims for presence P while `socketId` still holds it; rows come back sorted by seq. */
   async claim(presenceId: string, socketId: string, maxInflight: number, leaseSeconds: number, batch = 100): Promise<ClaimedRow[]> {
-    const res = (await this.dataSource.query(CLAIM_SQL, [presenceId, maxInflight, leaseSeconds, batch, socketId])) as [ClaimedRow[], number];
-    const rows = res[0];
-    if (rows.length > 1) rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    return rows;
+    return (await this.claimMany([{ presenceId, socketId }], maxInflight, leaseSeconds, batch)).get(presenceId) ?? [];
+  }
+
+  /** One claim statement for several sessions (at most one per member); rows per presence, sorted by seq. */
+  async claimMany(
+    sessions: { presenceId: string; socketId: string }[],
+    maxInflight: number,
+    leaseSeconds: number,
+    batch = 100,
+  ): Promise<Map<string, ClaimedRow[]>> {
+    const rows = await fastQuery<ClaimedRow & { claimed_by_presence_id: string }>(this.dataSource, 'cm_claim', CLAIM_SQL, [
+      sessions.map((s) => s.presenceId),
+      sessions.map((s) => s.socketId),
+      maxInflight,
+      batch,
+      leaseSeconds,
+    ]);
+    const out = new Map<string, ClaimedRow[]>();
+    for (const r of rows) {
+      const list = out.get(r.claimed_by_presence_id);
+      if (list) list.push(r);
+      else out.set(r.claimed_by_presence_id, [r]);
+    }
+    for (const list of out.values()) if (list.length > 1) list.sort((a, b) => Number(a.seq) - Number(b.seq));
+    return out;
   }
 
   /** Acks (member, message) pairs; returns the pairs that were newly acked. */
   async ack(pairs: { memberId: string; messageId: string }[]): Promise<Set<string>> {
-    const res = (await this.dataSource.query(
+    const rows = await fastQuery<{ recipient_member_id: string; message_id: string }>(
+      this.dataSource,
+      'cm_ack',
       `UPDATE mesh.delivery d SET acked_at = now()
          FROM unnest($1::varchar[], $2::varchar[]) AS a(member_id, message_id)
         WHERE d.recipient_member_id = a.member_id AND d.message_id = a.message_id AND d.acked_at IS NULL
        RETURNING d.recipient_member_id, d.message_id`,
       [pairs.map((p) => p.memberId), pairs.map((p) => p.messageId)],
-    )) as [{ recipient_member_id: string; message_id: string }[], number];
-    return new Set(res[0].map((r) => `${r.recipient_member_id}:${r.message_id}`));
+    );
+    return new Set(rows.map((r) => `${r.recipient_member_id}:${r.message_id}`));
   }
 
   /** Unacked, unexpired rows of the member (welcome.queued). */

@@ -9,10 +9,16 @@ import { ClaimedRow, DeliveryRepository } from './delivery.repository';
 import { MicroBatcher } from './micro-batcher';
 
 const CLAIM_BATCH = 100;
+const CLAIM_CONCURRENCY = 3;
+const CLAIM_SESSIONS_PER_STATEMENT = 200;
 
 interface DrainState {
+  /** A claim for this socket is in flight. */
   running: boolean;
+  /** Nudged while running: claim again afterwards. */
   again: boolean;
+  /** Waiting for the next claim statement. */
+  queued: boolean;
   /** Ids pushed to this socket and not acked by it: a cheap estimate of its inflight claims. */
   pushed: Set<string>;
 }
@@ -31,6 +37,9 @@ export class DeliveryService implements OnModuleInit {
   private readonly logger = new Logger('delivery');
   private readonly states = new WeakMap<PeerSocket, DrainState>();
   private readonly acks: MicroBatcher<AckItem, AckResult>;
+  private readonly waiting = new Set<PeerSocket>();
+  private claimsInflight = 0;
+  private claimScheduled = false;
 
   constructor(
     private readonly repo: DeliveryRepository,
@@ -52,32 +61,77 @@ export class DeliveryService implements OnModuleInit {
     }
   }
 
+  /**
+   * Requests a drain of one socket. Drains of many sockets are claimed together in one statement (at most one socket
+   * per member per statement); a socket has at most one claim in flight, and a nudge meanwhile re-queues it after.
+   */
   drain(socket: PeerSocket): void {
     if (socket.data.passive || !socket.data.presenceId || !socket.connected) return;
     let st = this.states.get(socket);
-    if (!st) this.states.set(socket, (st = { running: false, again: false, pushed: new Set() }));
+    if (!st) this.states.set(socket, (st = { running: false, again: false, queued: false, pushed: new Set() }));
     if (st.running) {
       st.again = true;
       return;
     }
-    st.running = true;
-    void this.run(socket, st);
+    if (st.queued) return;
+    st.queued = true;
+    this.waiting.add(socket);
+    this.scheduleClaims();
   }
 
-  private async run(socket: PeerSocket, st: DrainState): Promise<void> {
-    try {
-      do {
-        st.again = false;
-        const rows = await this.repo.claim(socket.data.presenceId!, socket.id, this.config.maxInflightPerSession, this.config.claimLeaseSeconds, CLAIM_BATCH);
-        if (!socket.connected) break;
-        for (const r of rows) this.push(socket, st, r);
-        if (rows.length === CLAIM_BATCH) st.again = true;
-      } while (st.again && socket.connected);
-    } catch (e) {
-      this.logger.error({ err: (e as Error).message, socketId: socket.id }, 'drain failed');
-    } finally {
-      st.running = false;
+  private scheduleClaims(): void {
+    if (this.claimScheduled || this.claimsInflight >= CLAIM_CONCURRENCY || this.waiting.size === 0) return;
+    this.claimScheduled = true;
+    setImmediate(() => {
+      this.claimScheduled = false;
+      while (this.claimsInflight < CLAIM_CONCURRENCY && this.waiting.size > 0) this.claimBatch();
+    });
+  }
+
+  private claimBatch(): void {
+    const batch = new Map<string, PeerSocket>();
+    const members = new Set<string>();
+    for (const s of this.waiting) {
+      if (batch.size >= CLAIM_SESSIONS_PER_STATEMENT) break;
+      if (members.has(s.data.memberId)) continue;
+      this.waiting.delete(s);
+      const st = this.states.get(s)!;
+      st.queued = false;
+      if (!s.connected) continue;
+      st.running = true;
+      members.add(s.data.memberId);
+      batch.set(s.data.presenceId!, s);
     }
+    if (batch.size === 0) return;
+    this.claimsInflight++;
+    const sessions = [...batch].map(([presenceId, s]) => ({ presenceId, socketId: s.id }));
+    const t0 = Date.now();
+    this.repo
+      .claimMany(sessions, this.config.maxInflightPerSession, this.config.claimLeaseSeconds, CLAIM_BATCH)
+      .then(
+        (byPresence) => {
+          if (process.env.CM_PERF_TRACE) (globalThis as any).__cmTrace?.push(['claim', sessions.length, Date.now() - t0]);
+          for (const [presenceId, s] of batch) {
+            const rows = byPresence.get(presenceId) ?? [];
+            const st = this.states.get(s)!;
+            if (s.connected) for (const r of rows) this.push(s, st, r);
+            if (rows.length === CLAIM_BATCH) st.again = true;
+          }
+        },
+        (e: Error) => this.logger.error({ err: e.message }, 'claim failed'),
+      )
+      .finally(() => {
+        this.claimsInflight--;
+        for (const s of batch.values()) {
+          const st = this.states.get(s)!;
+          st.running = false;
+          if (st.again) {
+            st.again = false;
+            this.drain(s);
+          }
+        }
+        this.scheduleClaims();
+      });
   }
 
   private push(socket: PeerSocket, st: DrainState, r: ClaimedRow): void {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Priority } from '@claudemesh/shared/protocol';
 import type { TargetKind } from '@claudemesh/shared/dto';
+import { fastQuery } from './pg-fast';
 
 /** One validated send, ready for the shared insert statement. */
 export interface MessageInsert {
@@ -66,15 +67,25 @@ WITH input AS (
 ),
 existing AS (
   SELECT i.id AS input_id, e.id, e.seq, e.recipient_count, e.content_hash
-    FROM input i JOIN mesh.message e ON e.sender_member_id = i.sender_member_id AND e.client_id = i.client_id
+    FROM input i CROSS JOIN LATERAL (
+      SELECT x.id, x.seq, x.recipient_count, x.content_hash FROM mesh.message x
+       WHERE x.sender_member_id = i.sender_member_id AND x.client_id = i.client_id) e
 ),
+fresh AS (SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM existing x WHERE x.input_id = i.id)),
 rcpt AS (
   SELECT i.id AS message_id, mem.id AS member_id
-    FROM input i JOIN mesh.member mem ON mem.mesh_id = i.mesh_id AND mem.revoked_at IS NULL
-   WHERE NOT EXISTS (SELECT 1 FROM existing x WHERE x.input_id = i.id)
-     AND ((i.target_kind = 'direct' AND mem.peer_pubkey = i.target)
-       OR (i.target_kind = 'broadcast' AND mem.id <> i.sender_member_id)
-       OR (i.target_kind = 'group' AND mem.id <> i.sender_member_id AND mem.groups ? substr(i.target, 2)))
+    FROM fresh i JOIN mesh.member mem
+      ON mem.mesh_id = i.mesh_id AND mem.peer_pubkey = i.target::bpchar AND mem.revoked_at IS NULL
+   WHERE i.target_kind = 'direct'
+  UNION ALL
+  SELECT i.id, mem.id
+    FROM fresh i JOIN mesh.member mem ON mem.mesh_id = i.mesh_id AND mem.revoked_at IS NULL AND mem.id <> i.sender_member_id
+   WHERE i.target_kind = 'broadcast'
+  UNION ALL
+  SELECT i.id, mem.id
+    FROM fresh i JOIN mesh.member mem
+      ON mem.mesh_id = i.mesh_id AND mem.revoked_at IS NULL AND mem.id <> i.sender_member_id AND mem.groups ? substr(i.target, 2)
+   WHERE i.target_kind = 'group'
 ),
 counts AS (SELECT message_id, count(*)::int AS n FROM rcpt GROUP BY message_id),
 checked AS (
@@ -119,7 +130,7 @@ export class MessageRepository {
 
   async insertBatch(items: MessageInsert[], ttlSeconds: number): Promise<InsertOutcome[]> {
     const col = <K extends keyof MessageInsert>(k: K) => items.map((i) => i[k]);
-    const rows = (await this.dataSource.query(INSERT_BATCH_SQL, [
+    const rows = await fastQuery<BatchRow>(this.dataSource, 'cm_send_batch', INSERT_BATCH_SQL, [
       col('id'),
       col('meshId'),
       col('senderMemberId'),
@@ -137,7 +148,7 @@ export class MessageRepository {
       col('sizeBytes'),
       col('contentHash'),
       ttlSeconds,
-    ])) as BatchRow[];
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return items.map((i) => toOutcome(byId.get(i.id)));
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { generateId } from '@claudemesh/shared/crypto';
-import { parseSend, type ParsedSend } from '@claudemesh/shared/dto';
+import { parseSend } from '@claudemesh/shared/dto';
 import { AckFailure } from '@claudemesh/shared/errors';
 import type { SendResult } from '@claudemesh/shared/protocol';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -61,15 +62,16 @@ export class SendService {
     if (p.size > this.config.maxMessageBytes) {
       throw new AckFailure('too_large', `ciphertext is ${p.size} bytes; the limit is ${this.config.maxMessageBytes}`);
     }
+    const contentHash = createHash('sha256').update(p.hashInput, 'utf8').digest('hex');
     const key = `${ctx.memberId}:${p.clientId}`;
     const cached = this.recent.get(key);
-    if (cached && cached.until > Date.now()) return repeat(cached, p);
+    if (cached && cached.until > Date.now()) return repeat(cached, contentHash);
 
     const rl = await this.rateLimiter.consume('send', ctx.memberId, this.config.sendRateBurst, this.config.sendRatePerMin);
     if (!rl.ok) {
       // An idempotent repeat is never limited (§6 item 14): look it up before refusing.
       const existing = await this.messages.findByClientId(ctx.memberId, p.clientId);
-      if (existing) return repeat(this.remember(key, existing), p);
+      if (existing) return repeat(this.remember(key, existing), contentHash);
       throw new AckFailure('rate_limited', 'Send rate limit reached', { retryAfterMs: Math.max(1, rl.retryAfterMs) });
     }
 
@@ -89,7 +91,7 @@ export class SendService {
       nonce: p.nonce,
       ciphertext: p.ciphertext,
       sizeBytes: p.size,
-      contentHash: p.contentHash,
+      contentHash,
     };
     let out = await this.batcher.submit(item);
     if (out.kind === 'raced') {
@@ -99,11 +101,11 @@ export class SendService {
     }
     switch (out.kind) {
       case 'inserted':
-        this.remember(key, { id: item.id, seq: out.seq, recipientCount: out.recipients.length, contentHash: p.contentHash });
+        this.remember(key, { id: item.id, seq: out.seq, recipientCount: out.recipients.length, contentHash });
         this.metrics.messagesSentTotal.inc({ kind: p.targetKind, priority: p.priority });
         return { messageId: item.id, seq: out.seq, recipients: out.recipients.length, duplicate: false };
       case 'existing':
-        return repeat(this.remember(key, { id: out.messageId, seq: out.seq, recipientCount: out.recipientCount, contentHash: out.contentHash }), p);
+        return repeat(this.remember(key, { id: out.messageId, seq: out.seq, recipientCount: out.recipientCount, contentHash: out.contentHash }), contentHash);
       case 'unknown_recipient':
         throw new AckFailure('unknown_recipient', 'The target is not a member of this mesh');
       case 'stale_key_epoch':
@@ -118,7 +120,9 @@ export class SendService {
   }
 
   private async flush(items: MessageInsert[]): Promise<InsertOutcome[]> {
+    const t0 = Date.now();
     const out = await this.messages.insertBatch(items, this.config.messageTtlSeconds);
+    if (process.env.CM_PERF_TRACE) (globalThis as any).__cmTrace?.push(['send', items.length, Date.now() - t0]);
     const recipients = new Set<string>();
     for (const o of out) if (o.kind === 'inserted') for (const r of o.recipients) recipients.add(r);
     if (recipients.size) this.realtime.nudge([...recipients]);
@@ -140,8 +144,8 @@ export class SendService {
   }
 }
 
-function repeat(c: CachedSend, p: ParsedSend): SendResult {
-  if (c.contentHash !== p.contentHash) {
+function repeat(c: CachedSend, contentHash: string): SendResult {
+  if (c.contentHash !== contentHash) {
     throw new AckFailure('idempotency_conflict', 'This clientId was already used for a different message');
   }
   return { messageId: c.messageId, seq: c.seq, recipients: c.recipients, duplicate: true };

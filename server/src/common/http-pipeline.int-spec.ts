@@ -1,6 +1,9 @@
 import { createTestApp, TestApp } from '../testing/test-app';
 import { CONTENT_SECURITY_POLICY } from './http-setup';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (res: Response): Promise<any> => res.json();
+
 describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -14,7 +17,7 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
     const res = await fetch(`${t.baseUrl}/api/definitely-not-here`, { headers: { 'X-Request-Id': 'abcdefgh-1234' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('x-request-id')).toBe('abcdefgh-1234');
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toEqual({
       error: { code: 'not_found', message: expect.any(String) },
       statusCode: 404,
@@ -29,7 +32,7 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
     const res = await fetch(`${t.baseUrl}/api/x`, { headers: { 'X-Request-Id': 'bad id!' } });
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await res.json()).requestId).toBe(id);
+    expect((await json(res)).requestId).toBe(id);
   });
 
   it('C-API-1: unparsable JSON → 400 invalid_json; other media type → 415; over 64 KiB → 413', async () => {
@@ -37,15 +40,15 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
       fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': type }, body });
     const bad = await post('{"email":');
     expect(bad.status).toBe(400);
-    const b = await bad.json();
+    const b = await json(bad);
     expect(b.error.code).toBe('invalid_json');
     expect(b.requestId).toBe(bad.headers.get('x-request-id'));
     const media = await post('email=a', 'application/x-www-form-urlencoded');
     expect(media.status).toBe(415);
-    expect((await media.json()).error.code).toBe('unsupported_media_type');
+    expect((await json(media)).error.code).toBe('unsupported_media_type');
     const big = await post(JSON.stringify({ email: 'x'.repeat(70 * 1024) }));
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe('payload_too_large');
+    expect((await json(big)).error.code).toBe('payload_too_large');
   });
 
   it('C-SEC-8: HTML responses carry the CSP, Referrer-Policy and the other hardening headers', async () => {
@@ -60,7 +63,7 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
   });
 
   it('serves the OpenAPI document with the bearer and cookie schemes, and the Swagger UI', async () => {
-    const doc = await (await fetch(`${t.baseUrl}/api/docs-json`)).json();
+    const doc = await json(await fetch(`${t.baseUrl}/api/docs-json`));
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -74,15 +77,15 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
   it('/cli/version answers the CLI package version', async () => {
     const res = await fetch(`${t.baseUrl}/cli/version`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(await json(res)).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
   it('health and readiness answer as operations.md §4', async () => {
-    const live = await (await fetch(`${t.baseUrl}/health`)).json();
+    const live = await json(await fetch(`${t.baseUrl}/health`));
     expect(live).toEqual({ status: 'ok', version: '1.0.0', gitSha: null, nodeId: expect.any(String), uptimeSeconds: expect.any(Number), db: 'up' });
     const ready = await fetch(`${t.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', db: 'up', migrations: 'current', redis: 'disabled' });
+    expect(await json(ready)).toEqual({ status: 'ready', db: 'up', migrations: 'current', redis: 'disabled' });
   });
 
   it('/metrics exposes the prefixed default metrics and HTTP metrics by route template', async () => {

@@ -32,9 +32,9 @@ function securityHeaders(https: boolean) {
   };
 }
 
-/** api.md §1.1: responses to authenticated requests are not cached; every /api response qualifies conservatively. */
+/** api.md §1.1: responses to authenticated requests are not cached; every /api and /hook response qualifies conservatively. */
 function noStoreForApi(req: Request, res: Response, next: NextFunction): void {
-  if (req.path === '/api' || req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
+  if (/^\/(api|hook)(\/|$)/.test(req.path)) res.setHeader('Cache-Control', 'no-store');
   next();
 }
 

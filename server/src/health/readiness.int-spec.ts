@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { ShutdownService } from '../common/shutdown.service';
 import { createTestApp, TestApp } from '../testing/test-app';
+import { HealthService } from './health.service';
 
 describe('readiness (operations.md §4, §7)', () => {
   const apps: TestApp[] = [];
@@ -28,8 +30,6 @@ describe('readiness (operations.md §4, §7)', () => {
 
   it('shutting down: readiness turns 503 shutting_down before the drain hooks run', async () => {
     const t = await createTestApp();
-    const { ShutdownService } = await import('../common/shutdown.service');
-    const { HealthService } = await import('./health.service');
     let seen: unknown = null;
     t.app.get(ShutdownService).onDrain(async () => {
       seen = await t.app.get(HealthService).readiness();

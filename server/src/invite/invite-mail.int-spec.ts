@@ -110,7 +110,7 @@ describe('email invites with the smtp transport (invites.md §9)', () => {
   it('C-INV-21: a failing SMTP server leaves a retryable pending row (no credentials in last_error); it is sent after recovery', async () => {
     const mesh = await createMesh(t.baseUrl, owner.token, 'retry');
     failing = true;
-    let inv;
+    let inv: any;
     try {
       inv = await mintInvite(t.baseUrl, owner.token, mesh.id, { email: 'erin@example.com' });
       const failed = await waitFor(async () => {

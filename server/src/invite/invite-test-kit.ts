@@ -20,7 +20,7 @@ export async function http<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { token?: string | null; body?: unknown; headers?: Record<string, string>; redirect?: RequestRedirect } = {},
+  opts: { token?: string | null; body?: unknown; headers?: Record<string, string>; redirect?: 'follow' | 'manual' | 'error' } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;

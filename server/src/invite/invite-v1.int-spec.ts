@@ -263,6 +263,25 @@ describe('v1 invites, resolution and landing (invites.md §3, §5, §8)', () => 
     expect(r.body.error.code).toBe('validation_failed');
   });
 
+  it('OpenAPI lists the invite, public invite and mail-outbox endpoints with their error responses', async () => {
+    const doc = (await http(t.baseUrl, 'GET', '/api/docs-json')).body;
+    const expected: Array<[string, string]> = [
+      ['/api/meshes/{id}/invites', 'get'],
+      ['/api/meshes/{id}/invites', 'post'],
+      ['/api/meshes/{id}/invites/{inviteId}', 'delete'],
+      ['/api/meshes/{id}/invites/{inviteId}/resend', 'post'],
+      ['/api/public/invites/{ref}', 'get'],
+      ['/api/public/invite-code/{code}', 'get'],
+      ['/api/public/invites/{code}/claim', 'post'],
+      ['/invites/{code}/claim', 'post'],
+      ['/api/public/join', 'post'],
+      ['/i/{code}', 'get'],
+      ['/api/mail-outbox', 'get'],
+    ];
+    for (const [path, method] of expected) expect({ path, method, ok: !!doc.paths?.[path]?.[method] }).toEqual({ path, method, ok: true });
+    expect(Object.keys(doc.paths['/api/public/invites/{code}/claim'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '410', '429']));
+  });
+
   it('C-SEC-6: 21 claims from one IP in quick succession → the 21st gets 429 with Retry-After', async () => {
     const ip = '192.0.2.77';
     const started = Date.now();

@@ -93,12 +93,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     if (this.config.redisUrl) {
       const client = await this.redis.duplicate();
       if (client) {
-        // The adapter reads the stream on a duplicate of this client in a loop that retries at once on errors. With the
-        // offline queue disabled, XREAD rejects synchronously while Redis is down and that loop starves the event loop
-        // (no HTTP, no sockets). Its reader therefore queues while disconnected (XREAD waits for the reconnect);
-        // publishing stays fail-fast, and drain-scan covers the lost nudges (operations.md §7).
-        const duplicate = client.duplicate.bind(client);
-        (client as { duplicate: (o?: object) => unknown }).duplicate = (o?: object) => duplicate({ ...o, disableOfflineQueue: false });
+        survivesRedisOutage(client as unknown as RedisClientLike);
         adapter = createAdapter(client, { streamName: 'claudemesh:socket.io' });
         this.clustered = true;
       }
@@ -306,4 +301,27 @@ function remove<K, V>(map: Map<K, Set<V>>, key: K, v: V): void {
   if (!s) return;
   s.delete(v);
   if (s.size === 0) map.delete(key);
+}
+
+/**
+ * Makes the adapter's Redis client safe while Redis is down (operations.md §7: local sockets keep working; drain-scan
+ * covers the lost nudges). Two problems of @socket.io/redis-streams-adapter 0.3 with a fail-fast client:
+ * - its stream reader (a duplicate of this client) retries XREAD at once on errors; rejected synchronously while
+ *   offline, that loop starves the event loop. The reader therefore queues while disconnected (XREAD waits);
+ * - PUBLISH (serverSideEmit, e.g. `cm:nudge`, and acks) is not awaited, so an offline rejection crashes the process
+ *   as an unhandled rejection. Those publishes are best-effort: failures are swallowed.
+ */
+function survivesRedisOutage(client: RedisClientLike): void {
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (o?: object) => duplicate({ ...o, disableOfflineQueue: false });
+  for (const m of ['publish', 'sPublish'] as const) {
+    const original = client[m]?.bind(client);
+    if (original) client[m] = (...args: unknown[]) => original(...args).catch(() => 0);
+  }
+}
+
+interface RedisClientLike {
+  duplicate: (o?: object) => unknown;
+  publish?: (...args: unknown[]) => Promise<unknown>;
+  sPublish?: (...args: unknown[]) => Promise<unknown>;
 }

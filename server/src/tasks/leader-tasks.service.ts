@@ -15,6 +15,8 @@ interface Task {
 }
 
 const MIN_PERIOD_MS = 50;
+/** How often a node that does not lead a task tries its lock, at most. */
+const TAKEOVER_RETRY_MS = 5_000;
 
 /**
  * Background tasks (operations.md §6). Leader tasks run on one node at a time: a node leads a task while it holds
@@ -108,7 +110,9 @@ export class LeaderTasksService implements OnApplicationBootstrap, OnModuleDestr
       t.timer = null;
       t.running = this.tick(t).finally(() => {
         t.running = null;
-        this.schedule(t, t.periodMs);
+        // A node that does not lead retries the lock sooner than long periods (60 s, hourly, daily), so a dead
+        // leader's task is taken over within TAKEOVER_RETRY_MS, not after a whole period (issue 8).
+        this.schedule(t, t.leader && !t.leading ? Math.min(t.periodMs, TAKEOVER_RETRY_MS) : t.periodMs);
       });
     }, delayMs);
     t.timer.unref?.();

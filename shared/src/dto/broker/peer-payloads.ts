@@ -1,5 +1,5 @@
 import { AckFailure } from '../../errors/error-codes';
-import { fromBase64, isHex128, isHex64, sha256Hex } from '../../crypto/encoding';
+import { fromBase64, isHex128, isHex64 } from '../../crypto/encoding';
 import { isId, isUuid } from '../../crypto/ids';
 import { isValidPeerPubkey } from '../../crypto/keys';
 import {
@@ -148,8 +148,8 @@ export interface ParsedSend {
   ciphertext: string;
   /** Decoded ciphertext length in bytes. */
   size: number;
-  /** SHA-256 over `to|toSession|priority|keyEpoch|nonce|ciphertext` (§6 item 11). */
-  contentHash: string;
+  /** `to|toSession|priority|keyEpoch|nonce|ciphertext` as received (§6 item 11): hash it with SHA-256 for the content hash. */
+  hashInput: string;
 }
 
 /** Shape and format checks of `send` (step 1, `malformed`). The size cap (`too_large`) is the caller's step 2. */
@@ -176,10 +176,8 @@ export function parseSend(raw: unknown): ParsedSend {
   if (!ct) throw malformed('ciphertext must be padded base64');
   const min = targetKind === 'direct' ? 17 : 97;
   if (ct.length < min) throw malformed(`ciphertext must decode to at least ${min} bytes`);
-  const contentHash = sha256Hex(
-    `${to}|${toSession ?? ''}|${priority}|${keyEpoch === null ? '' : String(keyEpoch)}|${o.nonce}|${o.ciphertext}`,
-  );
-  return { clientId: o.clientId, to, targetKind, toSession, priority, keyEpoch, nonce: o.nonce, ciphertext: o.ciphertext, size: ct.length, contentHash };
+  const hashInput = `${to}|${toSession ?? ''}|${priority}|${keyEpoch === null ? '' : String(keyEpoch)}|${o.nonce}|${o.ciphertext}`;
+  return { clientId: o.clientId, to, targetKind, toSession, priority, keyEpoch, nonce: o.nonce, ciphertext: o.ciphertext, size: ct.length, hashInput };
 }
 
 // ---- the other client events ----

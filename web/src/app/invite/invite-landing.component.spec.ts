@@ -36,7 +36,7 @@ function landing(over: Partial<InviteLandingResponse> = {}): InviteLandingRespon
 }
 
 /** Renders /join/<ref> and answers the landing request with `status` and `body`. */
-async function render(body: unknown, status = 200) {
+async function render(body: object | null, status = 200) {
   TestBed.configureTestingModule({
     imports: [InviteLandingComponent],
     providers: [provideRouter([]), provideHttpClient(withInterceptors([apiErrorInterceptor])), provideHttpClientTesting()],
