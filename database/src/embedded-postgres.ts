@@ -238,7 +238,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     } catch {
       /* already gone */
     }
-    const timedOut = await Promise.race([exitedPromise.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      exitedPromise.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer); // an armed timer would keep the event loop (and jest) alive for 10 s
     if (timedOut) {
       log(`postgres did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
       try {
