@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { toBase64 } from '@claudemesh/shared/crypto';
 import { AckFailure } from '@claudemesh/shared/errors';
 import type { AckResult, MessageEvent } from '@claudemesh/shared/protocol';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -105,12 +104,10 @@ export class DeliveryService implements OnModuleInit {
     if (batch.size === 0) return;
     this.claimsInflight++;
     const sessions = [...batch].map(([presenceId, s]) => ({ presenceId, socketId: s.id }));
-    const t0 = Date.now();
     this.repo
       .claimMany(sessions, this.config.maxInflightPerSession, this.config.claimLeaseSeconds, CLAIM_BATCH)
       .then(
         (byPresence) => {
-          if (process.env.CM_PERF_TRACE) (globalThis as any).__cmTrace?.push(['claim', sessions.length, Date.now() - t0]);
           for (const [presenceId, s] of batch) {
             const rows = byPresence.get(presenceId) ?? [];
             const st = this.states.get(s)!;
@@ -145,8 +142,8 @@ export class DeliveryService implements OnModuleInit {
       toSession: r.to_session_id,
       priority: r.priority,
       keyEpoch: r.key_epoch,
-      nonce: toBase64(r.nonce),
-      ciphertext: toBase64(r.ciphertext),
+      nonce: r.nonce.toString('base64'),
+      ciphertext: r.ciphertext.toString('base64'),
       sentAt: new Date(r.created_at).toISOString(),
       attempt,
     };

@@ -120,9 +120,7 @@ export class SendService {
   }
 
   private async flush(items: MessageInsert[]): Promise<InsertOutcome[]> {
-    const t0 = Date.now();
     const out = await this.messages.insertBatch(items, this.config.messageTtlSeconds);
-    if (process.env.CM_PERF_TRACE) (globalThis as any).__cmTrace?.push(['send', items.length, Date.now() - t0]);
     const recipients = new Set<string>();
     for (const o of out) if (o.kind === 'inserted') for (const r of o.recipients) recipients.add(r);
     if (recipients.size) this.realtime.nudge([...recipients]);

@@ -34,7 +34,11 @@ async function waitPing(port: number, timeoutMs: number): Promise<void> {
       await c.quit();
       return;
     } catch {
-      await c.destroy?.();
+      try {
+        c.destroy();
+      } catch {
+        /* already closed */
+      }
       if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
