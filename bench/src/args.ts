@@ -24,6 +24,8 @@ export interface BenchArgs {
   connectConcurrency: number;
   /** Start a private embedded PostgreSQL even when DATABASE_URL is set (the default without DATABASE_URL). */
   privatePg: boolean;
+  /** Server processes sharing one database and a private Redis (operations.md §7); peer i uses node i mod N. */
+  nodes: number;
   quiet: boolean;
 }
 
@@ -50,6 +52,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     .option('--idle-seconds <s>', 'connect the peers, send nothing, hold them this long, report RSS', int('--idle-seconds', 0, 3600), 0)
     .option('--connect-concurrency <n>', 'handshakes in flight while connecting', int('--connect-concurrency', 1, 1000), 50)
     .option('--private-pg', 'use a private embedded PostgreSQL even when DATABASE_URL is set', false)
+    .option('--nodes <n>', 'server processes (one broker on one database and a private Redis); peers spread over them', int('--nodes', 1, 8), 1)
     .option('--json', 'print only the JSON result', false)
     .option('--quiet', 'no progress lines on stderr', false)
     .exitOverride();
@@ -71,6 +74,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     idleSeconds: o.idleSeconds,
     connectConcurrency: o.connectConcurrency,
     privatePg: Boolean(o.privatePg),
+    nodes: o.nodes,
     quiet: Boolean(o.quiet),
   };
 }

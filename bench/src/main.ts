@@ -10,6 +10,7 @@ import { cryptoReady } from '@claudemesh/shared/crypto';
 import { parseArgs, type BenchArgs } from './args';
 import { MeshBenchPeer, RawBenchPeer, type BenchPeer } from './peers';
 import { startRawRelay, startServer, type BenchProcess } from './server-process';
+import { startServerCluster, type BenchCluster } from './cluster-process';
 import { countMessages, createBenchMeshes } from './setup';
 import { nowMs, round } from './stats';
 import { DeliveryTracker, runTraffic, type TrafficResult } from './traffic';
@@ -20,6 +21,9 @@ export interface BenchReport {
   peers: number;
   meshes: number;
   messagesPerPeer: number;
+  /** Server processes (--nodes); serverPeakRssMb is their sum, nodePeakRssMb each one's (null for one node). */
+  nodes: number;
+  nodePeakRssMb: number[] | null;
   rateTarget: number | null;
   database: 'private embedded PostgreSQL' | 'DATABASE_URL server' | null;
   window: number | null;
@@ -32,7 +36,7 @@ export interface BenchReport {
   serverPeakRssMb: number;
   harnessPeakRssMb: number;
   /** CPU seconds used during the measured phase (traffic or idle hold), server process and bench process. */
-  cpuSeconds: { server: number; harness: number };
+  cpuSeconds: { server: number; harness: number; postgres: number | null; wall: number };
   /** Event-loop delay of the bench process during the measured phase: high values mean the harness, not the server, limited the run. */
   harnessLoopDelayMs: { p50: number; p99: number; max: number };
   machine: { cpus: number; loadavg1m: number; node: string };
@@ -81,7 +85,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       groupOf = Array.from({ length: args.peers }, (_, i) => i % args.meshes);
       peers = Array.from({ length: args.peers }, (_, i) => new RawBenchPeer(i, proc!.baseUrl, tracker.onReceive, groupOf[i]));
     } else {
-      proc = await startServer(args.peers, args.privatePg, log);
+      proc = args.nodes > 1 ? await startServerCluster(args.peers, args.nodes, args.privatePg, log) : await startServer(args.peers, args.privatePg, log);
       log(`server at ${proc.baseUrl} (pid ${proc.pid})`);
       const t0 = nowMs();
       const created = await createBenchMeshes(proc.baseUrl, proc.setupToken, args.peers, args.meshes, log);
@@ -93,7 +97,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
         (m, i) =>
           new MeshBenchPeer(
             i,
-            { serverUrl: proc!.baseUrl, meshId: meshIds[groupOf[i]], pubkey: m.pubkey, secretKey: m.secretKey, rootKeys: { [m.rootKeyEpoch]: m.rootKey } },
+            { serverUrl: (proc as Partial<BenchCluster>).urls?.[i % args.nodes] ?? proc!.baseUrl, meshId: meshIds[groupOf[i]], pubkey: m.pubkey, secretKey: m.secretKey, rootKeys: { [m.rootKeyEpoch]: m.rootKey } },
             tracker.onReceive,
           ),
       );
@@ -103,7 +107,7 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
     const connectSeconds = round((nowMs() - c0) / 1000, 2);
     log(`${peers.length} peers connected in ${connectSeconds} s; server RSS ${round(proc.currentRssMb(), 1)} MiB`);
 
-    const cpu0 = { server: proc.cpuSeconds(), harness: process.cpuUsage() };
+    const cpu0 = { server: proc.cpuSeconds(), harness: process.cpuUsage(), pg: proc.pgCpuSeconds(), wall: nowMs() };
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     let traffic: TrafficResult | null = null;
@@ -127,7 +131,13 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
     loop.disable();
     const harnessLoopDelayMs = { p50: round(loop.percentile(50) / 1e6, 1), p99: round(loop.percentile(99) / 1e6, 1), max: round(loop.max / 1e6, 1) };
     const harnessCpu = process.cpuUsage(cpu0.harness);
-    const cpuSeconds = { server: round(proc.cpuSeconds() - cpu0.server, 2), harness: round((harnessCpu.user + harnessCpu.system) / 1e6, 2) };
+    const pg1 = proc.pgCpuSeconds();
+    const cpuSeconds = {
+      server: round(proc.cpuSeconds() - cpu0.server, 2),
+      harness: round((harnessCpu.user + harnessCpu.system) / 1e6, 2),
+      postgres: pg1 !== null && cpu0.pg !== null ? round(pg1 - cpu0.pg, 2) : null,
+      wall: round((nowMs() - cpu0.wall) / 1000, 2),
+    };
     harnessPeak = Math.max(harnessPeak, process.memoryUsage().rss);
     await closeAll(peers);
     let durable: number | null = null;
@@ -138,6 +148,8 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
       peers: args.peers,
       meshes: args.meshes,
       messagesPerPeer: args.messages,
+      nodes: args.mode === 'raw' ? 1 : args.nodes,
+      nodePeakRssMb: (proc as Partial<BenchCluster>).nodePeakRssMb?.().map((x) => round(x, 1)) ?? null,
       rateTarget: args.rate,
       database: args.mode === 'raw' ? null : args.privatePg || !process.env.DATABASE_URL ? 'private embedded PostgreSQL' : 'DATABASE_URL server',
       window: args.rate === null ? args.window : null,
@@ -168,6 +180,7 @@ export function formatTable(r: BenchReport): string {
     ['peers × messages', `${r.peers} × ${r.messagesPerPeer}${r.meshes > 1 ? ` (${r.meshes} meshes)` : ''}`],
     ['load', r.rateTarget === null ? `closed loop, window ${r.window}` : `open loop, ${r.rateTarget} msg/s target`],
     ['connect', `${r.connectSeconds} s`],
+    ...(r.nodes > 1 ? ([['nodes', `${r.nodes} (peers spread over them, one database, Redis adapter)`]] as [string, string][]) : []),
   ];
   if (t) {
     const pct = (p: { p50: number | null; p95: number | null; p99: number | null; max?: number | null }) =>
@@ -187,7 +200,7 @@ export function formatTable(r: BenchReport): string {
   rows.push(
     ['server peak RSS', `${r.serverPeakRssMb} MiB`],
     ['harness peak RSS', `${r.harnessPeakRssMb} MiB`],
-    ['CPU s (server / bench)', `${r.cpuSeconds.server} / ${r.cpuSeconds.harness}`],
+    ['CPU s server / postgres / bench / wall', `${r.cpuSeconds.server} / ${r.cpuSeconds.postgres ?? '–'} / ${r.cpuSeconds.harness} / ${r.cpuSeconds.wall}`],
     ['bench loop delay ms p50/p99/max', `${r.harnessLoopDelayMs.p50} / ${r.harnessLoopDelayMs.p99} / ${r.harnessLoopDelayMs.max}`],
   );
   const w = Math.max(...rows.map(([k]) => k.length));

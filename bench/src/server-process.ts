@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface BenchProcess {
   currentRssMb(): number;
   /** user + system CPU seconds the process has used so far. */
   cpuSeconds(): number;
+  /** CPU seconds of the private PostgreSQL, when the bench started one. */
+  pgCpuSeconds(): number | null;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,31 @@ function readCpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds of a private PostgreSQL cluster: the postmaster, its live backends, and the backends that exited. */
+export function pgClusterCpuSeconds(dataDir: string): number {
+  let postmaster = 0;
+  try {
+    postmaster = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const ppid = Number(f[1]);
+      if (pid === postmaster) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      else if (ppid === postmaster) total += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return total / 100;
 }
 
 function watch(child: ChildProcess, readyLine: RegExp, timeoutMs: number, label: string): Promise<{ out: () => string; match: RegExpExecArray }> {
@@ -94,6 +121,7 @@ function track(child: ChildProcess, baseUrl: string, out: () => string, extra: P
     stdout: out,
     databaseUrl: null,
     setupToken: null,
+    pgCpuSeconds: () => null,
     ...extra,
     peakRssMb: () => Math.max(peakKb, readStatusKb(pid, 'VmHWM'), readStatusKb(pid, 'VmRSS')) / 1024,
     currentRssMb: () => readStatusKb(pid, 'VmRSS') / 1024,
@@ -117,7 +145,13 @@ function track(child: ChildProcess, baseUrl: string, out: () => string, extra: P
  * Starts `node server/dist/main.js` on 127.0.0.1 with a fresh database (a new one on DATABASE_URL's server, or the
  * embedded PostgreSQL in a temporary data dir) and the rate limits raised for the bench.
  */
-export async function startServer(peers: number, privatePg: boolean, log: (s: string) => void): Promise<BenchProcess> {
+/** `opts` (used by --nodes, bench/src/cluster-process.ts): extra env after the defaults, and an existing database to join. */
+export async function startServer(
+  peers: number,
+  privatePg: boolean,
+  log: (s: string) => void,
+  opts: { env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<BenchProcess> {
   const port = await freePort();
   let db: TestDatabase | null = null;
   let dataDir: string | null = null;
@@ -141,7 +175,10 @@ export async function startServer(peers: number, privatePg: boolean, log: (s: st
     MAX_MEMBERS_PER_MESH: String(Math.max(10000, peers + 10)),
   };
   delete env.REDIS_URL;
-  if (privatePg || !process.env.DATABASE_URL) {
+  Object.assign(env, opts.env);
+  if (opts.databaseUrl) {
+    env.DATABASE_URL = opts.databaseUrl;
+  } else if (privatePg || !process.env.DATABASE_URL) {
     // A private embedded PostgreSQL (its own cluster, connections and WAL): nothing else on the machine shares it.
     dataDir = mkdtempSync(path.join(tmpdir(), 'cm-bench-'));
     const started = await startEmbeddedPostgres({ dataDir, port: 0 });
@@ -163,7 +200,14 @@ export async function startServer(peers: number, privatePg: boolean, log: (s: st
     // The setup line may follow the ready line; a fresh database always prints it.
     let setup: RegExpExecArray | null = null;
     for (let i = 0; i < 100 && !(setup = /signup\?setup=([A-Za-z0-9]+)/.exec(out())); i++) await new Promise((r) => setTimeout(r, 50));
-    return track(child, `http://127.0.0.1:${port}`, out, { databaseUrl: env.DATABASE_URL, setupToken: setup?.[1] ?? null }, cleanup);
+    const pgDir = pg ? dataDir : null;
+    return track(
+      child,
+      `http://127.0.0.1:${port}`,
+      out,
+      { databaseUrl: env.DATABASE_URL, setupToken: setup?.[1] ?? null, ...(pgDir ? { pgCpuSeconds: () => pgClusterCpuSeconds(pgDir) } : {}) },
+      cleanup,
+    );
   } catch (e) {
     child.kill('SIGKILL');
     await cleanup();

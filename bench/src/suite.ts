@@ -50,6 +50,9 @@ interface Summary {
   ackP99: number | null;
   peakRssMb: number | null;
   serverCpu: number | null;
+  pgCpu: number | null;
+  benchCpu: number | null;
+  wall: number | null;
   ratioToRaw: number | null;
   loadavg: number | null;
 }
@@ -75,6 +78,9 @@ function summarise(name: string, reports: BenchReport[]): Summary {
     ackP99: m((r) => r.traffic?.sendAckMs.p99),
     peakRssMb: m((r) => r.serverPeakRssMb),
     serverCpu: m((r) => r.cpuSeconds.server),
+    pgCpu: m((r) => r.cpuSeconds.postgres),
+    benchCpu: m((r) => r.cpuSeconds.harness),
+    wall: m((r) => r.cpuSeconds.wall),
     ratioToRaw: null,
     loadavg: m((r) => r.machine.loadavg1m),
   };
@@ -107,7 +113,7 @@ export async function runSuite(argv: string[]): Promise<void> {
     if (base?.throughput && s.throughput) s.ratioToRaw = round(s.throughput / base.throughput, 3);
     else if (base?.peakRssMb && s.peakRssMb && s.name.startsWith('idle')) s.ratioToRaw = round(s.peakRssMb / base.peakRssMb, 2);
   }
-  const cols: (keyof Summary)[] = ['name', 'runs', 'offered', 'throughput', 'deliveriesPerSec', 'ratioToRaw', 'deliveredPct', 'e2eP50', 'e2eP95', 'e2eP99', 'e2eMax', 'ackP50', 'ackP99', 'peakRssMb', 'serverCpu', 'loadavg'];
+  const cols: (keyof Summary)[] = ['name', 'runs', 'offered', 'throughput', 'deliveriesPerSec', 'ratioToRaw', 'deliveredPct', 'e2eP50', 'e2eP95', 'e2eP99', 'e2eMax', 'ackP50', 'ackP99', 'peakRssMb', 'serverCpu', 'pgCpu', 'benchCpu', 'wall', 'loadavg'];
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...summaries.map((s) => `| ${cols.map((c) => s[c] ?? '–').join(' | ')} |`)];
   writeFileSync(out, JSON.stringify({ runs: all, summaries }, null, 1));
   process.stdout.write(`${lines.join('\n')}\n\nfull results: ${out}\n`);

@@ -3,7 +3,7 @@ import { generateUuid, openDirect, openMulticast, openSealedForMember, sealDirec
 import type { TestApp } from '../../../server/src/testing/test-app';
 import { admitMembers, connectError, connectPeer, createMesh, helloAuth, http, rawSocket, signupOwner, startBroker, type Member, type Owner } from './harness';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env['REDIS_URL_FOR_TESTS'] ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 describe('two nodes with Redis (C-PROTO-30, C-PROTO-6, C-PROTO-29 across nodes, C-API-14)', () => {
   let n1: TestApp;

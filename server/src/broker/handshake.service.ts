@@ -120,11 +120,19 @@ export class HandshakeService {
       await this.presence.setGroups(memberId, auth.groups);
     }
     const presenceId = registration?.presence.id ?? null;
-    const [rootKey, list, queued] = await Promise.all([
-      this.rootKeys.sealed(auth.meshId, row.root_key_epoch, auth.pubkey),
-      this.presence.listPeers(auth.meshId, memberId, { includeOffline: false, limit: WELCOME_PEERS_MAX, cursor: null }),
-      this.delivery.countQueued(memberId),
-    ]);
+    let welcomeParts;
+    try {
+      welcomeParts = await Promise.all([
+        this.rootKeys.sealed(auth.meshId, row.root_key_epoch, auth.pubkey),
+        this.presence.listPeers(auth.meshId, memberId, { includeOffline: false, limit: WELCOME_PEERS_MAX, cursor: null }),
+        this.delivery.countQueued(memberId),
+      ]);
+    } catch (e) {
+      // The socket will never connect: do not leave a presence that claims to be connected.
+      if (presenceId) await this.presence.onDisconnect(presenceId, socketId, 'grace').catch(() => undefined);
+      throw e;
+    }
+    const [rootKey, list, queued] = welcomeParts;
     const ctx: PeerContext = {
       meshId: auth.meshId,
       memberId,

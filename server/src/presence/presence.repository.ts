@@ -259,6 +259,16 @@ export class PresenceRepository {
     await this.q(`UPDATE mesh.member SET groups = $2::jsonb WHERE id = $1`, [memberId, JSON.stringify(groups)], m);
   }
 
+  /** claudemesh_presences: non-ended presences by state. */
+  async countStates(): Promise<{ connected: number; grace: number }> {
+    const rows = await this.q<{ connected: string; grace: string }[]>(
+      `SELECT count(*) FILTER (WHERE disconnected_at IS NULL) AS connected, count(*) FILTER (WHERE disconnected_at IS NOT NULL) AS grace
+         FROM mesh.presence WHERE ended_at IS NULL`,
+      [],
+    );
+    return { connected: Number(rows[0].connected), grace: Number(rows[0].grace) };
+  }
+
   /** last_seen_at of this node's connected presences, once a minute (data-model.md §2). */
   async touchNode(nodeId: string): Promise<void> {
     await this.q(`UPDATE mesh.presence SET last_seen_at = now() WHERE node_id = $1 AND ended_at IS NULL AND disconnected_at IS NULL`, [nodeId]);

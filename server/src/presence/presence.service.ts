@@ -200,6 +200,10 @@ export class PresenceService {
     if (row) this.announceStatus(row);
   }
 
+  countStates(): Promise<{ connected: number; grace: number }> {
+    return this.repo.countStates();
+  }
+
   touchNode(nodeId: string): Promise<void> {
     return this.repo.touchNode(nodeId);
   }
