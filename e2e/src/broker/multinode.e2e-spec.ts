@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { startRedisServer, toolsAvailable, type RedisServer } from '@claudemesh/database';
 import { generateUuid, openDirect, openMulticast, openSealedForMember, sealDirect, sealMulticast } from '@claudemesh/shared/crypto';
 import type { TestApp } from '../../../server/src/testing/test-app';
 import { admitMembers, connectError, connectPeer, createMesh, helloAuth, http, rawSocket, signupOwner, startBroker, type Member, type Owner } from './harness';
 
-const REDIS_URL = process.env['REDIS_URL_FOR_TESTS'] ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-describe('two nodes with Redis (C-PROTO-30, C-PROTO-6, C-PROTO-29 across nodes, C-API-14)', () => {
+(toolsAvailable('two-node broker e2e', ['redis-server']) ? describe : describe.skip)('two nodes with Redis (C-PROTO-30, C-PROTO-6, C-PROTO-29 across nodes, C-API-14)', () => {
   let n1: TestApp;
   let n2: TestApp;
   let owner: Owner;
   let meshId: string;
   let m: Member[];
+  let redis: RedisServer;
 
   beforeAll(async () => {
+    redis = await startRedisServer();
+    const REDIS_URL = redis.url;
     const secret = randomBytes(32).toString('hex');
     n1 = await startBroker({ REDIS_URL, SERVER_SECRET: secret });
     n2 = await startBroker({ REDIS_URL, SERVER_SECRET: secret, DATABASE_URL: n1.config.databaseUrl! });
@@ -24,6 +27,7 @@ describe('two nodes with Redis (C-PROTO-30, C-PROTO-6, C-PROTO-29 across nodes, 
   afterAll(async () => {
     await n2?.close();
     await n1?.close();
+    await redis?.stop();
   });
 
   it('C-PROTO-30: direct and broadcast between peers on different nodes are delivered; peer_joined crosses nodes', async () => {

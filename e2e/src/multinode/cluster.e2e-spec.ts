@@ -9,6 +9,7 @@ import { cryptoReady, generateUuid } from '@claudemesh/shared/crypto';
 import { Cluster, fetchJson, leaderGauges, readiness, sleep, startCluster, waitFor } from './support/cluster';
 import { Api, createAdmin, createMesh, TestMesh } from './support/mesh';
 import { closeAll, rawPeer, RawPeer, TrackedPeer } from './support/peers';
+import { toolsAvailable } from '@claudemesh/database';
 
 jest.setTimeout(180_000);
 
@@ -30,7 +31,7 @@ function uiSocket(url: string, opts: { token?: string; cookie?: string; origin?:
   });
 }
 
-describe('multi-node: two nodes, Redis, HAProxy', () => {
+(toolsAvailable('multi-node cluster e2e', ['redis-server', 'haproxy']) ? describe : describe.skip)('multi-node: two nodes, Redis, HAProxy', () => {
   let cluster: Cluster;
   let admin: Api;
   let mesh: TestMesh;

@@ -11,6 +11,7 @@ import { Cluster, leaderGauges, readiness, sleep, startCluster, waitFor } from '
 import { Api, createAdmin, createMesh, TestMesh } from './support/mesh';
 import { closeAll, connectAll, TrackedPeer } from './support/peers';
 import { runStream, settle, StreamFigures } from './support/stream';
+import { toolsAvailable } from '@claudemesh/database';
 
 const QUICK = process.env.MULTINODE_QUICK === '1';
 const PEERS = Number(process.env.MULTINODE_PEERS ?? (QUICK ? 60 : 300));
@@ -23,7 +24,7 @@ function report(title: string, f: StreamFigures & Record<string, unknown>): void
   process.stdout.write(`\n[multinode] ${title}\n${JSON.stringify(f, null, 2)}\n`);
 }
 
-describe('multi-node faults: three nodes, Redis, HAProxy', () => {
+(toolsAvailable('multi-node faults e2e', ['redis-server', 'haproxy']) ? describe : describe.skip)('multi-node faults: three nodes, Redis, HAProxy', () => {
   let cluster: Cluster;
   let admin: Api;
   let mesh: TestMesh;

@@ -13,6 +13,7 @@ import { Cluster, readiness, sleep, startCluster, waitFor } from './support/clus
 import { createAdmin, createMesh } from './support/mesh';
 import { closeAll, connectAll, TrackedPeer } from './support/peers';
 import { runStream, settle, SentRecord } from './support/stream';
+import { toolsAvailable } from '@claudemesh/database';
 
 jest.setTimeout(300_000);
 
@@ -41,7 +42,7 @@ async function sendWithRetry(from: TrackedPeer, to: TrackedPeer, text: string, r
   }
 }
 
-describe('multi-node: PostgreSQL restart mid-stream', () => {
+(toolsAvailable('multi-node PostgreSQL restart e2e', ['redis-server']) ? describe : describe.skip)('multi-node: PostgreSQL restart mid-stream', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-mn-pg-'));
   let pg: EmbeddedPostgres;
   let cluster: Cluster;

@@ -3,6 +3,7 @@ import type { PeerClient } from '@claudemesh/peer-sdk';
 
 import { startServerProcess } from '../support/server-process';
 import { claimAndConnect, codeOf, expireInvite, launchBrowser, setupTokenFrom, shot, watchPage } from './web-helpers';
+import { toolsAvailable } from '@claudemesh/database';
 
 /**
  * Issue 6, walked in real headless Chromium against a real server process (server/dist/main.js), real PostgreSQL and a real
@@ -10,7 +11,7 @@ import { claimAndConnect, codeOf, expireInvite, launchBrowser, setupTokenFrom, s
  */
 type Server = Awaited<ReturnType<typeof startServerProcess>>;
 
-describe('web SPA in a real browser (issue 6)', () => {
+(toolsAvailable('web browser e2e', [process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium']) ? describe : describe.skip)('web SPA in a real browser (issue 6)', () => {
   let server: Server;
   let browser: Browser;
   let ctx: BrowserContext;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { startRedisServer, toolsAvailable } from '@claudemesh/database';
 import { ShutdownService } from '../common/shutdown.service';
 import { createTestApp, TestApp } from '../testing/test-app';
 import { HealthService } from './health.service';
@@ -22,10 +23,18 @@ describe('readiness (operations.md §4, §7)', () => {
     expect(r1.status).toBe(200);
   });
 
-  it('with REDIS_URL, readiness reports redis up', async () => {
-    const t = await createTestApp({ REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
-    apps.push(t);
-    expect(await (await fetch(`${t.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', db: 'up', migrations: 'current', redis: 'up' });
+  (toolsAvailable('readiness with Redis', ['redis-server']) ? it : it.skip)('with REDIS_URL, readiness reports redis up', async () => {
+    const redis = await startRedisServer();
+    try {
+      const t = await createTestApp({ REDIS_URL: redis.url, SERVER_SECRET: randomBytes(32).toString('hex') });
+      try {
+        expect(await (await fetch(`${t.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', db: 'up', migrations: 'current', redis: 'up' });
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('shutting down: readiness turns 503 shutting_down before the drain hooks run', async () => {

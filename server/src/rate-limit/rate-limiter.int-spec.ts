@@ -1,15 +1,21 @@
+import { startRedisServer, toolsAvailable, type RedisServer } from '@claudemesh/database';
 import { loadConfig } from '../config/app-config';
 import { RedisService } from '../database/redis.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RateLimiterService } from './rate-limiter.service';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const withRedis = toolsAvailable('rate limiter with Redis', ['redis-server']);
 const SECRET = 'b'.repeat(64);
 
 describe('RateLimiterService', () => {
   const redises: RedisService[] = [];
+  let redisServer: RedisServer | undefined;
+  beforeAll(async () => {
+    if (withRedis) redisServer = await startRedisServer();
+  });
   afterAll(async () => {
     for (const r of redises) await r.onApplicationShutdown();
+    await redisServer?.stop();
   });
 
   async function limiter(redisUrl: string | null) {
@@ -21,9 +27,9 @@ describe('RateLimiterService', () => {
     return { svc: new RateLimiterService(redis, metrics), metrics, redis };
   }
 
-  it('with Redis, two nodes share one bucket; refusals count in claudemesh_rate_limited_total', async () => {
-    const a = await limiter(REDIS_URL);
-    const b = await limiter(REDIS_URL);
+  (withRedis ? it : it.skip)('with Redis, two nodes share one bucket; refusals count in claudemesh_rate_limited_total', async () => {
+    const a = await limiter(redisServer!.url);
+    const b = await limiter(redisServer!.url);
     expect(a.redis.isUp()).toBe(true);
     const key = `test-${Date.now()}-${Math.random()}`;
     const results = [];

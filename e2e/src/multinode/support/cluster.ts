@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { createTestDatabase, freePort, TestDatabase } from '@claudemesh/database';
 import { ServerProcess, startServerProcess } from '../../support/server-process';
 import { LoadBalancer, startLoadBalancer } from './haproxy';
-import { RedisServer, startRedisServer } from './redis-server';
+import { RedisServer, startRedisServer } from '@claudemesh/database';
 
 /**
  * N real server processes (server/dist/main.js) on loopback ports that form one broker (operations.md §7):

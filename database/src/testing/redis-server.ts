@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { freePort } from '@claudemesh/database';
+import { freePort } from '../embedded-postgres-host';
 
 /**
  * A private redis-server on a free loopback port, per suite: the adapter's stream name is fixed
