@@ -15,8 +15,9 @@ module.exports = {
   transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
   moduleNameMapper: {
     '^@claudemesh/shared$': path.join(root, 'shared/src/index.ts'),
-    // A deep path (…/dto/invite/invite-capabilities) names one file, so the web bundle avoids the decorator-laden DTO index.
-    '^@claudemesh/shared/(dto/[a-z-]+/[a-z.-]+)$': path.join(root, 'shared/src/$1.ts'),
+    // A deep path (…/dto/invite/invite-capabilities, …/crypto/test-vectors) names one file: the web bundle avoids the
+    // decorator-laden DTO index, and the test vectors stay out of the crypto barrel.
+    '^@claudemesh/shared/((?:dto/[a-z-]+|crypto)/[a-z.-]+)$': path.join(root, 'shared/src/$1.ts'),
     '^@claudemesh/shared/(.*)$': path.join(root, 'shared/src/$1/index.ts'),
   },
 };

@@ -31,7 +31,14 @@ export interface BenchReport {
   connectSeconds: number;
   setupSeconds: number | null;
   traffic: TrafficResult | null;
-  idle: { seconds: number; connected: number; rssMbAfterConnect: number } | null;
+  idle: {
+    seconds: number;
+    connected: number;
+    rssMbAfterConnect: number;
+    /** The server's own view after the hold (/metrics process metrics): live heap vs what the process keeps. */
+    serverMemoryMb: { rss: number; heapUsed: number; heapTotal: number; external: number } | null;
+    serverNodeOptions: string | null;
+  } | null;
   durableMessages: number | null;
   serverPeakRssMb: number;
   harnessPeakRssMb: number;
@@ -41,6 +48,25 @@ export interface BenchReport {
   harnessLoopDelayMs: { p50: number; p99: number; max: number };
   machine: { cpus: number; loadavg1m: number; node: string };
   startedAt: string;
+}
+
+/** Reads the server's process metrics (prom-client defaults, prefixed claudemesh_). */
+async function serverMemory(baseUrl: string): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number } | null> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const metric = (name: string) => {
+      const m = new RegExp(`^claudemesh_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return m ? round(Number(m[1]) / 1048576, 1) : NaN;
+    };
+    return {
+      rss: metric('process_resident_memory_bytes'),
+      heapUsed: metric('nodejs_heap_size_used_bytes'),
+      heapTotal: metric('nodejs_heap_size_total_bytes'),
+      external: metric('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
 }
 
 async function connectAll(peers: BenchPeer[], concurrency: number, log: (s: string) => void): Promise<void> {
@@ -114,7 +140,13 @@ export async function runBench(args: BenchArgs): Promise<BenchReport> {
     let idle: BenchReport['idle'] = null;
     if (args.idleSeconds > 0) {
       await new Promise((r) => setTimeout(r, args.idleSeconds * 1000));
-      idle = { seconds: args.idleSeconds, connected: peers.length, rssMbAfterConnect: round(proc.currentRssMb(), 1) };
+      idle = {
+        seconds: args.idleSeconds,
+        connected: peers.length,
+        rssMbAfterConnect: round(proc.currentRssMb(), 1),
+        serverMemoryMb: args.mode === 'raw' ? null : await serverMemory(proc.baseUrl),
+        serverNodeOptions: args.mode === 'raw' ? null : process.env.BENCH_SERVER_NODE_OPTIONS ?? null,
+      };
     } else {
       traffic = await runTraffic(peers, groupOf, tracker, runId, {
         messages: args.messages,
@@ -196,7 +228,12 @@ export function formatTable(r: BenchReport): string {
     );
     if (r.durableMessages !== null) rows.push(['durable rows', `${r.durableMessages} (acked sends ${t.messagesAcked})`]);
   }
-  if (r.idle) rows.push(['idle', `${r.idle.connected} peers for ${r.idle.seconds} s, RSS ${r.idle.rssMbAfterConnect} MiB`]);
+  if (r.idle) {
+    rows.push(['idle', `${r.idle.connected} peers for ${r.idle.seconds} s, RSS ${r.idle.rssMbAfterConnect} MiB`]);
+    const m = r.idle.serverMemoryMb;
+    if (m) rows.push(['server memory MiB', `rss ${m.rss}, heap used ${m.heapUsed} of ${m.heapTotal}, external ${m.external}`]);
+    if (r.idle.serverNodeOptions) rows.push(['server NODE_OPTIONS', r.idle.serverNodeOptions]);
+  }
   rows.push(
     ['server peak RSS', `${r.serverPeakRssMb} MiB`],
     ['harness peak RSS', `${r.harnessPeakRssMb} MiB`],

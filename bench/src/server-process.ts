@@ -175,6 +175,9 @@ export async function startServer(
     MAX_MEMBERS_PER_MESH: String(Math.max(10000, peers + 10)),
   };
   delete env.REDIS_URL;
+  delete env.NODE_OPTIONS;
+  // BENCH_SERVER_NODE_OPTIONS tunes only the server process (for example --max-old-space-size for the idle RSS run).
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   Object.assign(env, opts.env);
   if (opts.databaseUrl) {
     env.DATABASE_URL = opts.databaseUrl;

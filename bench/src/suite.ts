@@ -25,6 +25,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'raw-rate-2000', args: ['--mode', 'raw', '--peers', '100', '--messages', '100', '--rate', '2000'] },
   { name: 'direct-rate-2000', args: ['--mode', 'direct', '--peers', '100', '--messages', '100', '--rate', '2000'], rawOf: 'raw-rate-2000' },
   { name: 'direct-rate-200', args: ['--mode', 'direct', '--peers', '100', '--messages', '30', '--rate', '200'] },
+  { name: 'direct-rate-500', args: ['--mode', 'direct', '--peers', '100', '--messages', '50', '--rate', '500'] },
+  { name: 'direct-rate-1000', args: ['--mode', 'direct', '--peers', '100', '--messages', '100', '--rate', '1000'] },
   { name: 'direct-1000x100', args: ['--mode', 'direct', '--peers', '1000', '--messages', '100', '--window', '1', '--drain-timeout', '120'], repeat: 1 },
   { name: 'raw-idle-10000', args: ['--mode', 'raw', '--peers', '10000', '--meshes', '10', '--idle-seconds', '10', '--connect-concurrency', '200'], repeat: 1 },
   {

@@ -7,9 +7,10 @@ import {
   type Envelope,
   type MessageBody,
 } from '@claudemesh/shared/crypto';
+import type { TargetKind } from '@claudemesh/shared/dto';
 import { GROUP_NAME_PATTERN, type MessageEvent } from '@claudemesh/shared/protocol';
 
-export type TargetKind = 'direct' | 'broadcast' | 'group';
+export type { TargetKind };
 
 export const isDirectTarget = (to: string): boolean => /^[0-9a-f]{64}$/.test(to);
 

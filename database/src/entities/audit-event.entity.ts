@@ -1,6 +1,5 @@
+import type { AuditActorKind } from '@claudemesh/shared/protocol';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-type AuditActorKind = 'account' | 'member' | 'system';
 
 /** Append-only (trigger `audit_event_append_only`). */
 @Entity({ name: 'audit_event', schema: 'mesh' })

@@ -56,6 +56,9 @@ export async function http<T = any>(
   return { status: res.status, body: body as T, text };
 }
 
+/** What the REST helpers need of a server: a TestApp, or a server process with its printed setup token. */
+export type ServerRef = Pick<TestApp, 'baseUrl'> & { setupToken?: string | null };
+
 export interface Owner {
   token: string;
   accountId: string;
@@ -64,7 +67,7 @@ export interface Owner {
 }
 
 /** The first account (setup token), with a PAT and its cookie session. */
-export async function signupOwner(app: TestApp, email = 'owner@example.com'): Promise<Owner> {
+export async function signupOwner(app: ServerRef, email = 'owner@example.com'): Promise<Owner> {
   const res = await fetch(`${app.baseUrl}/api/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': nextIp() },
@@ -84,7 +87,7 @@ export async function signupOwner(app: TestApp, email = 'owner@example.com'): Pr
   return { token: ((await pat.json()) as { token: string }).token, accountId, cookie, xsrf };
 }
 
-export async function createMesh(app: TestApp, owner: Owner, name = 'platform'): Promise<string> {
+export async function createMesh(app: ServerRef, owner: Owner, name = 'platform'): Promise<string> {
   const r = await http(app.baseUrl, 'POST', '/api/meshes', { token: owner.token, body: { name } });
   if (r.status !== 201) throw new Error(`mesh → ${r.status} ${r.text}`);
   return r.body.id as string;
@@ -98,7 +101,7 @@ export interface Member {
 }
 
 /** Admits `n` new peer identities through one v2 invite and real claims (invites.md §4). */
-export async function admitMembers(app: TestApp, owner: Owner, meshId: string, n: number, prefix = 'peer'): Promise<Member[]> {
+export async function admitMembers(app: ServerRef, owner: Owner, meshId: string, n: number, prefix = 'peer'): Promise<Member[]> {
   const inv = await http(app.baseUrl, 'POST', `/api/meshes/${meshId}/invites`, { token: owner.token, body: { maxUses: Math.max(1, n) } });
   if (inv.status !== 201) throw new Error(`invite → ${inv.status} ${inv.text}`);
   const code = inv.body.code as string;

@@ -150,3 +150,10 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** The setup token of the first-time setup line (operations.md §1) a fresh server printed on stdout. */
+export function setupTokenOf(server: Pick<ServerProcess, 'stdout'>): string {
+  const m = /First-time setup: \S+\/signup\?setup=([0-9A-Za-z]{24})/.exec(server.stdout());
+  if (!m) throw new Error('no first-time setup line on stdout');
+  return m[1];
+}

@@ -61,10 +61,26 @@ export class AdmissionService {
     return m && !m.revokedAt ? m : null;
   }
 
-  /** §4.3 check 3 / §3.3 step 4: the key was removed after this invite was created. */
-  async removedAfterInvite(invite: InviteEntity, peerPubkey: string): Promise<boolean> {
+  /**
+   * §4.3 check 3 / §3.3 step 4, after the lifecycle checks: a key removed after this invite was created is refused
+   * (member_removed); an active member needs no slot; anyone else needs one (invite_exhausted). Returns the active member.
+   */
+  async checkAdmissible(invite: InviteEntity, peerPubkey: string): Promise<MemberEntity | null> {
     const m = await this.members.findMember(invite.meshId, peerPubkey);
-    return !!m && !!m.revokedAt && m.revokedAt.getTime() > invite.createdAt.getTime();
+    if (m?.revokedAt && m.revokedAt.getTime() > invite.createdAt.getTime()) throw inviteError('member_removed', 'member_removed');
+    const active = m && !m.revokedAt ? m : null;
+    if (!active && invite.usedCount >= invite.maxUses) throw inviteError('invite_exhausted', 'exhausted');
+    return active;
+  }
+
+  /** Runs a claim (v2) or join (v1), counting a refused one in the claims metric by its error code. */
+  async countRefusals<T>(version: 'v1' | 'v2', run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof AppError) this.metrics.inviteClaimsTotal.inc({ version, result: e.code });
+      throw e;
+    }
   }
 
   /** §7: links an unlinked already-member to the caller's account; never re-links. */

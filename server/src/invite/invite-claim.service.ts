@@ -8,7 +8,6 @@ import {
   verifyDetached,
 } from '@claudemesh/shared/crypto';
 import { ClaimInviteDto, type ClaimInviteResponse } from '@claudemesh/shared/dto';
-import { AppError } from '@claudemesh/shared/errors';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MeshKeysService } from '../mesh/mesh-keys.service';
@@ -41,13 +40,8 @@ export class InviteClaimService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async claim(req: ClaimRequest): Promise<ClaimInviteResponse> {
-    try {
-      return await this.run(req);
-    } catch (e) {
-      if (e instanceof AppError) this.metrics.inviteClaimsTotal.inc({ version: 'v2', result: e.code });
-      throw e;
-    }
+  claim(req: ClaimRequest): Promise<ClaimInviteResponse> {
+    return this.admission.countRefusals('v2', () => this.run(req));
   }
 
   private async run(req: ClaimRequest): Promise<ClaimInviteResponse> {
@@ -73,9 +67,7 @@ export class InviteClaimService {
     const dead = liveCheck(invite, mesh);
     if (dead) throw dead;
     if (Number(invite.version) !== 2) throw inviteError('invite_version_mismatch', 'version_mismatch');
-    if (await this.admission.removedAfterInvite(invite, body.peer_pubkey)) throw inviteError('member_removed', 'member_removed');
-    const active = await this.admission.activeMember(mesh.id, body.peer_pubkey);
-    if (!active && invite.usedCount >= invite.maxUses) throw inviteError('invite_exhausted', 'exhausted');
+    const active = await this.admission.checkAdmissible(invite, body.peer_pubkey);
 
     // 4. the stored canonical must match the row and the current owner key, and verify
     const rebuilt = inviteV2Canonical({

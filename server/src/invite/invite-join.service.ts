@@ -9,11 +9,9 @@ import {
   type InviteV1Payload,
 } from '@claudemesh/shared/crypto';
 import { JoinV1Dto, type JoinV1Response } from '@claudemesh/shared/dto';
-import { AppError } from '@claudemesh/shared/errors';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MeshKeysService } from '../mesh/mesh-keys.service';
-import { MetricsService } from '../metrics/metrics.service';
 import { AdmissionService } from './admission.service';
 import { validatePublicBody } from './invite-input';
 import { inviteError, liveCheck } from './invite-lifecycle';
@@ -44,16 +42,10 @@ export class InviteJoinService {
     private readonly meshKeys: MeshKeysService,
     private readonly auth: AuthService,
     private readonly rateLimit: PublicRateLimitService,
-    private readonly metrics: MetricsService,
   ) {}
 
-  async join(req: JoinRequest): Promise<JoinV1Response> {
-    try {
-      return await this.run(req);
-    } catch (e) {
-      if (e instanceof AppError) this.metrics.inviteClaimsTotal.inc({ version: 'v1', result: e.code });
-      throw e;
-    }
+  join(req: JoinRequest): Promise<JoinV1Response> {
+    return this.admission.countRefusals('v1', () => this.run(req));
   }
 
   /** Step 1 (token only): the token decodes to a well-formed payload, else invite_malformed. */
@@ -105,9 +97,7 @@ export class InviteJoinService {
     // 4. lifecycle
     const dead = liveCheck(invite, mesh);
     if (dead) throw dead;
-    if (await this.admission.removedAfterInvite(invite, body.peer_pubkey)) throw inviteError('member_removed', 'member_removed');
-    const active = await this.admission.activeMember(mesh.id, body.peer_pubkey);
-    if (!active && invite.usedCount >= invite.maxUses) throw inviteError('invite_exhausted', 'exhausted');
+    const active = await this.admission.checkAdmissible(invite, body.peer_pubkey);
 
     // 5. consistency
     this.checkConsistency(payload, invite, mesh);

@@ -7,19 +7,11 @@ import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RealtimeService } from '../realtime/realtime.service';
 import { toOfflinePeer, toPeer, toPeerLeft, toPeerStatus } from './presence.mapper';
-import { PresenceRepository, PresenceRow } from './presence.repository';
+import { PresenceRepository, PresenceRow, type NewPresence } from './presence.repository';
 import { ClaimsRepository } from './claims.repository';
 
-export interface RegisterInput {
-  meshId: string;
-  memberId: string;
-  sessionId: string;
-  nodeId: string;
-  socketId: string;
-  displayName: string;
-  pid: number | null;
-  cwd: string | null;
-}
+/** A presence to register: the row to insert, less the id the service generates. */
+export type RegisterInput = Omit<NewPresence, 'id'>;
 
 export interface RegisterResult {
   kind: 'new' | 'reattach' | 'replace';

@@ -16,6 +16,7 @@ import {
   type PeerStatus,
   type Priority,
 } from '../../protocol/constants';
+import type { PeerHelloAuth } from '../../protocol/events';
 
 /**
  * Validators for every /peer and /ui socket payload (protocol.md §4, §7.1; security.md §6).
@@ -94,19 +95,8 @@ export function parseGroups(v: unknown, key = 'groups'): string[] {
 
 // ---- handshake (protocol.md §4) ----
 
-export interface ParsedHelloAuth {
-  meshId: string;
-  pubkey: string;
-  sessionId: string;
-  timestamp: number;
-  signature: string;
-  displayName?: string;
-  pid?: number;
-  cwd?: string;
-  groups?: string[];
-  passive: boolean;
-  client?: string;
-}
+/** The handshake auth after validation: PeerHelloAuth with `passive` defaulted. */
+export type ParsedHelloAuth = Omit<PeerHelloAuth, 'passive'> & { passive: boolean };
 
 export function parseHelloAuth(raw: unknown): ParsedHelloAuth {
   const o = asObject(raw, 'auth');
