@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export const PG_USER = 'postgres';
@@ -77,7 +78,7 @@ export function ensurePostgresUser(log: (l: string) => void): RunAs {
   return { uid, gid, groups };
 }
 
-function traversable(dir: string, as: RunAs): boolean {
+export function traversable(dir: string, as: RunAs): boolean {
   const st = fs.statSync(dir);
   if (st.uid === as.uid) return (st.mode & 0o100) !== 0;
   if (as.groups.includes(st.gid) || st.gid === as.gid) return (st.mode & 0o010) !== 0;
@@ -189,4 +190,32 @@ export function sleep(ms: number): Promise<void> {
 
 export function chownRecursive(target: string, as: RunAs): void {
   execFileSync('chown', ['-R', `${as.uid}:${as.gid}`, target], { stdio: 'ignore' });
+}
+
+/**
+ * The binaries live in node_modules inside the checkout. When that checkout sits under a directory the postgres user cannot
+ * traverse (a private 0700 clone, say), a copy in the system temp dir is used instead: the data dir check stays strict (it
+ * holds the cluster), but nothing secret lives next to the binaries, so relocating them is safe and saves the operator a chmod.
+ */
+export function traversableBinaries(nativeDir: string, as: RunAs, log: (m: string) => void): string {
+  const dirs = (root: string) => [...dirsUpTo(root), ...['bin', 'lib', 'share'].map((d) => path.join(root, d)).filter((d) => fs.existsSync(d))];
+  if (dirs(nativeDir).every((d) => traversable(d, as))) return nativeDir;
+  const version = fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ?? 'unknown';
+  const copy = path.join(os.tmpdir(), `claudemesh-pg-${process.platform}-${process.arch}-${version}`);
+  const marker = path.join(copy, '.complete');
+  if (!fs.existsSync(marker)) {
+    log(`binaries under ${nativeDir} are not reachable by user ${PG_USER}; using a copy in ${copy}`);
+    const staging = `${copy}.${process.pid}`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    execFileSync('cp', ['-a', nativeDir, staging]);
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    fs.writeFileSync(path.join(staging, '.complete'), version);
+    try {
+      fs.renameSync(staging, copy);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true }); // another process won the race; its copy is complete
+    }
+  }
+  fs.chmodSync(copy, 0o755);
+  return copy;
 }

@@ -13,6 +13,7 @@ import { Client } from 'pg';
 
 import {
   assertTraversable,
+  traversableBinaries,
   chownRecursive,
   clearStaleLock,
   dirsUpTo,
@@ -128,19 +129,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const pgDir = path.join(dataDir, 'pg');
   const root = isRoot();
-  const { nativeDir, bin } = findPostgresBinaries();
+  const found = findPostgresBinaries();
 
   fs.mkdirSync(dataDir, { recursive: true });
   // 0711 as root: the postgres user must reach pg/ without being able to list the dir (or read our secrets).
   fs.chmodSync(dataDir, root ? 0o711 : 0o700);
 
   const as = root ? ensurePostgresUser(log) : null;
+  let bin = found.bin;
   if (as) {
     assertTraversable(dirsUpTo(dataDir), as);
-    assertTraversable(
-      [...dirsUpTo(nativeDir), ...['bin', 'lib', 'share'].map((d) => path.join(nativeDir, d)).filter((d) => fs.existsSync(d))],
-      as,
-    );
+    const nativeDir = traversableBinaries(found.nativeDir, as, log);
+    bin = (name: string) => path.join(nativeDir, 'bin', name);
   }
 
   const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));

@@ -280,31 +280,37 @@ describe('auth: sessions, CSRF, PATs, passwords, admin', () => {
 
   it('C-API-7 unknown email and wrong password: identical bodies, medians within 20 %', async () => {
     const victims = [];
-    for (let i = 0; i < 8; i++) victims.push((await signupClient(t.baseUrl)).email);
-    const unknown: number[] = [];
-    const wrong: number[] = [];
+    for (let i = 0; i < 24; i++) victims.push((await signupClient(t.baseUrl)).email);
     let unknownBody = '';
     let wrongBody = '';
-    for (let i = 0; i < 40; i++) {
-      // distinct clients (IPs) and ≤ 5 failures per email stay under the login rate limits
-      const a = new ApiClient(t.baseUrl);
-      let s = performance.now();
-      const r1 = await a.post('/api/auth/login', { email: uniqueEmail('ghost'), password: 'wrong password!' });
-      unknown.push(performance.now() - s);
-      const b = new ApiClient(t.baseUrl);
-      s = performance.now();
-      const r2 = await b.post('/api/auth/login', { email: victims[i % victims.length], password: 'wrong password!' });
-      wrong.push(performance.now() - s);
-      expect([r1.status, r2.status]).toEqual([401, 401]);
-      unknownBody = JSON.stringify({ ...r1.body, requestId: 0, timestamp: 0 });
-      wrongBody = JSON.stringify({ ...r2.body, requestId: 0, timestamp: 0 });
+    // Timing on a shared 2-core machine is noisy: up to three rounds of 40 interleaved pairs; a systematic gap (such as
+    // skipping argon2 for unknown emails, ~100x faster) fails every round, while load spikes only spoil one.
+    const gaps: number[] = [];
+    for (let round = 0; round < 3 && !(gaps.length > 0 && gaps[gaps.length - 1] < 0.2); round++) {
+      const unknown: number[] = [];
+      const wrong: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        // distinct clients (IPs) and ≤ 5 failures per email stay under the login rate limits
+        const a = new ApiClient(t.baseUrl);
+        let s = performance.now();
+        const r1 = await a.post('/api/auth/login', { email: uniqueEmail('ghost'), password: 'wrong password!' });
+        unknown.push(performance.now() - s);
+        const b = new ApiClient(t.baseUrl);
+        s = performance.now();
+        const r2 = await b.post('/api/auth/login', { email: victims[(round * 40 + i) % victims.length], password: 'wrong password!' });
+        wrong.push(performance.now() - s);
+        expect([r1.status, r2.status]).toEqual([401, 401]);
+        unknownBody = JSON.stringify({ ...r1.body, requestId: 0, timestamp: 0 });
+        wrongBody = JSON.stringify({ ...r2.body, requestId: 0, timestamp: 0 });
+      }
+      const [mu, mw] = [median(unknown), median(wrong)];
+      if (process.env['DEBUG_TIMING']) console.log({ round, mu, mw });
+      gaps.push(Math.abs(mu - mw) / Math.max(mu, mw));
     }
     expect(unknownBody).toBe(wrongBody);
     expect(JSON.parse(unknownBody).error).toEqual({ code: 'invalid_credentials', message: 'Wrong email or password.' });
-    const [mu, mw] = [median(unknown), median(wrong)];
-    if (process.env['DEBUG_TIMING']) console.log({ mu, mw, unknown, wrong });
-    expect(Math.abs(mu - mw) / Math.max(mu, mw)).toBeLessThan(0.2);
-  }, 60_000);
+    expect(Math.min(...gaps)).toBeLessThan(0.2);
+  }, 120_000);
 
   it('login failures: 10 per 15 min per email, then 429 even with the right password', async () => {
     const { email } = await signupClient(t.baseUrl);
