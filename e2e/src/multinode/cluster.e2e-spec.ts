@@ -87,7 +87,10 @@ function uiSocket(url: string, opts: { token?: string; cookie?: string; origin?:
     await a.until('peer_joined of b and c (from node 2)', () =>
       [b, c].every((x) => a.joined.some((j) => j.peer.sessionId === x.sessionId)),
     );
-    await b.until('peer_joined of c', () => b.joined.some((j) => j.peer.sessionId === c.sessionId));
+    // b and c connect concurrently on node 2: b learns of c either in its welcome list or through peer_joined.
+    await b.until('c in welcome or peer_joined', () =>
+      b.joined.some((j) => j.peer.sessionId === c.sessionId) || b.welcomes.some((w) => w.peers.some((p) => p.sessionId === c.sessionId)),
+    );
     expect(b.joined.some((j) => j.peer.memberId === b.member.memberId)).toBe(false);
 
     const direct = await a.client.send(b.member.pubkey, 'a→b across nodes');
