@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AckFailure } from '@claudemesh/shared/errors';
 import type { AckResult, MessageEvent } from '@claudemesh/shared/protocol';
+import type { TargetKind } from '@claudemesh/shared/dto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PeerSocket, RealtimeService } from '../realtime/realtime.service';
 import { ClaimedRow, DeliveryRepository } from './delivery.repository';
+import type { WriteClaimCandidate } from './message.repository';
 import { MicroBatcher } from './micro-batcher';
 
 const CLAIM_BATCH = 100;
@@ -20,6 +22,8 @@ interface DrainState {
   queued: boolean;
   /** Ids pushed to this socket and not acked by it: a cheap estimate of its inflight claims. */
   pushed: Set<string>;
+  /** Rows claimed on write while a claim was running: pushed after that claim's rows, in seq order. */
+  deferred: MessageEvent[];
 }
 
 interface AckItem {
@@ -67,7 +71,7 @@ export class DeliveryService implements OnModuleInit {
   drain(socket: PeerSocket): void {
     if (socket.data.passive || !socket.data.presenceId || !socket.connected) return;
     let st = this.states.get(socket);
-    if (!st) this.states.set(socket, (st = { running: false, again: false, queued: false, pushed: new Set() }));
+    if (!st) this.states.set(socket, (st = { running: false, again: false, queued: false, pushed: new Set(), deferred: [] }));
     if (st.running) {
       st.again = true;
       return;
@@ -122,6 +126,11 @@ export class DeliveryService implements OnModuleInit {
         for (const s of batch.values()) {
           const st = this.states.get(s)!;
           st.running = false;
+          if (st.deferred.length) {
+            const evs = st.deferred.sort((a, b) => a.seq - b.seq);
+            st.deferred = [];
+            if (s.connected) for (const ev of evs) this.emitMessage(s, st, ev);
+          }
           if (st.again) {
             st.again = false;
             this.drain(s);
@@ -131,8 +140,47 @@ export class DeliveryService implements OnModuleInit {
       });
   }
 
+  /**
+   * Claim on write (protocol.md §6 item 15): one local, non-passive session per recipient member of these sends,
+   * offered to the insert statement, which claims only if item 4 allows it and the member has no older claimable row.
+   */
+  writeClaimCandidates(items: { meshId: string; senderMemberId: string; target: string; targetKind: TargetKind }[]): Map<string, PeerSocket> {
+    const out = new Map<string, PeerSocket>();
+    const meshesDone = new Set<string>();
+    for (const i of items) {
+      if (i.targetKind === 'direct') {
+        this.offer(out, this.realtime.localSocketsOfPubkey(i.meshId, i.target));
+      } else if (!meshesDone.has(i.meshId)) {
+        meshesDone.add(i.meshId);
+        this.offer(out, this.realtime.localSocketSetOfMesh(i.meshId));
+      }
+    }
+    return out;
+  }
+
+  private offer(out: Map<string, PeerSocket>, sockets: ReadonlySet<PeerSocket> | undefined): void {
+    if (!sockets) return;
+    for (const s of sockets) {
+      const d = s.data;
+      if (d.passive || !d.presenceId || !s.connected || out.has(d.memberId)) continue;
+      out.set(d.memberId, s);
+    }
+  }
+
+  static toCandidates(m: Map<string, PeerSocket>): WriteClaimCandidate[] {
+    return [...m].map(([memberId, s]) => ({ memberId, presenceId: s.data.presenceId!, socketId: s.id }));
+  }
+
+  /** Pushes a row claimed on write for this socket, after the rows of a claim still in flight for it. */
+  pushClaimedOnWrite(socket: PeerSocket, ev: MessageEvent): void {
+    if (!socket.connected) return; // the lease runs out (or the disconnect releases it) and the row is claimed again
+    let st = this.states.get(socket);
+    if (!st) this.states.set(socket, (st = { running: false, again: false, queued: false, pushed: new Set(), deferred: [] }));
+    if (st.running) st.deferred.push(ev);
+    else this.emitMessage(socket, st, ev);
+  }
+
   private push(socket: PeerSocket, st: DrainState, r: ClaimedRow): void {
-    const attempt = r.attempts;
     const ev: MessageEvent = {
       id: r.message_id,
       seq: Number(r.seq),
@@ -145,15 +193,20 @@ export class DeliveryService implements OnModuleInit {
       nonce: r.nonce.toString('base64'),
       ciphertext: r.ciphertext.toString('base64'),
       sentAt: new Date(r.created_at).toISOString(),
-      attempt,
+      attempt: r.attempts,
     };
+    this.emitMessage(socket, st, ev);
+  }
+
+  private emitMessage(socket: PeerSocket, st: DrainState, ev: MessageEvent): void {
+    const attempt = ev.attempt;
     (socket as unknown as { emit(e: string, p: unknown): void }).emit('message', ev);
     // Rows acked by a sibling session never leave this set; reset it rather than let it grow (drain-scan covers the rest).
     if (st.pushed.size > 4 * this.config.maxInflightPerSession) st.pushed.clear();
-    st.pushed.add(r.message_id);
+    st.pushed.add(ev.id);
     if (attempt <= 1) {
       this.metrics.deliveriesPushedTotal.inc({ attempt: 'first' });
-      this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - new Date(r.created_at).getTime()) / 1000);
+      this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(ev.sentAt)) / 1000);
     } else {
       this.metrics.deliveriesPushedTotal.inc({ attempt: 'retry' });
     }

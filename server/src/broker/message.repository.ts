@@ -25,7 +25,8 @@ export interface MessageInsert {
 }
 
 export type InsertOutcome =
-  | { kind: 'inserted'; seq: number; recipients: string[]; createdAt: Date }
+  /** `claimed`: the recipients whose row was claimed on write for the session offered in the batch (§6 item 15). */
+  | { kind: 'inserted'; seq: number; recipients: string[]; claimed: string[]; createdAt: Date }
   | { kind: 'existing'; messageId: string; seq: number; recipientCount: number; contentHash: string }
   /** Lost a race on the idempotency index to a concurrent insert: look it up again. */
   | { kind: 'raced' }
@@ -51,6 +52,14 @@ interface BatchRow {
   existing_recipients: number | null;
   existing_hash: string | null;
   recipients: string[] | null;
+  claimed: string[] | null;
+}
+
+/** A local session offered for claim on write: at most one per recipient member. */
+export interface WriteClaimCandidate {
+  memberId: string;
+  presenceId: string;
+  socketId: string;
 }
 
 /**
@@ -112,15 +121,46 @@ ins AS (
   ON CONFLICT (sender_member_id, client_id) DO NOTHING
   RETURNING id, seq, mesh_id, priority, to_session_id, sender_session_id, created_at, expires_at
 ),
+cand AS (
+  -- §6 item 15: a session offered by this node takes rows on write only while it is still held by that socket and its
+  -- member has no older row it could claim (item 4); room is what the inflight cap leaves.
+  SELECT c.member_id, pr.id AS presence_id, pr.session_id, pr.status,
+         $21::int - (SELECT count(*) FROM mesh.delivery x
+                       WHERE x.claimed_by_presence_id = pr.id AND x.acked_at IS NULL AND x.claim_expires_at > now())::int AS room
+    FROM unnest($18::varchar[], $19::varchar[], $20::varchar[]) AS c(member_id, presence_id, socket_id)
+    JOIN mesh.presence pr ON pr.id = c.presence_id AND pr.socket_id = c.socket_id AND pr.member_id = c.member_id
+   WHERE pr.ended_at IS NULL AND pr.disconnected_at IS NULL
+     AND NOT EXISTS (
+       SELECT 1 FROM mesh.delivery d
+        WHERE d.recipient_member_id = c.member_id
+          AND d.acked_at IS NULL AND d.expires_at > now()
+          AND (d.claim_expires_at IS NULL OR d.claim_expires_at <= now())
+          AND (pr.status = 'idle' OR d.priority = 'now')
+          AND d.sender_session_id <> pr.session_id
+          AND (d.to_session_id IS NULL OR d.to_session_id = pr.session_id
+               OR NOT EXISTS (SELECT 1 FROM mesh.presence q
+                               WHERE q.member_id = d.recipient_member_id AND q.session_id = d.to_session_id AND q.ended_at IS NULL)))
+),
+wr AS (
+  SELECT ins.id, r.member_id, ins.mesh_id, ins.seq, ins.priority, ins.to_session_id, ins.sender_session_id, ins.created_at, ins.expires_at,
+         c.presence_id, c.room,
+         (c.presence_id IS NOT NULL AND (c.status = 'idle' OR ins.priority = 'now') AND ins.sender_session_id <> c.session_id
+          AND (ins.to_session_id IS NULL OR ins.to_session_id = c.session_id)) AS ok
+    FROM ins JOIN rcpt r ON r.message_id = ins.id LEFT JOIN cand c ON c.member_id = r.member_id
+),
+wc AS (SELECT wr.*, (ok AND row_number() OVER (PARTITION BY member_id, ok ORDER BY seq) <= room) AS take FROM wr),
 dl AS (
-  INSERT INTO mesh.delivery (message_id, recipient_member_id, mesh_id, seq, priority, to_session_id, sender_session_id, created_at, expires_at)
-  SELECT ins.id, r.member_id, ins.mesh_id, ins.seq, ins.priority, ins.to_session_id, ins.sender_session_id, ins.created_at, ins.expires_at
-    FROM ins JOIN rcpt r ON r.message_id = ins.id
-  RETURNING message_id, recipient_member_id
+  INSERT INTO mesh.delivery (message_id, recipient_member_id, mesh_id, seq, priority, to_session_id, sender_session_id, created_at, expires_at,
+                             claimed_by_presence_id, claim_expires_at, attempts)
+  SELECT id, member_id, mesh_id, seq, priority, to_session_id, sender_session_id, created_at, expires_at,
+         CASE WHEN take THEN presence_id END, CASE WHEN take THEN now() + make_interval(secs => $22) END, CASE WHEN take THEN 1 ELSE 0 END
+    FROM wc
+  RETURNING message_id, recipient_member_id, claimed_by_presence_id
 )
 SELECT c.id, c.reject, c.root_key_epoch, ins.seq, ins.created_at,
        x.id AS existing_id, x.seq AS existing_seq, x.recipient_count AS existing_recipients, x.content_hash AS existing_hash,
-       (SELECT array_agg(d.recipient_member_id) FROM dl d WHERE d.message_id = c.id) AS recipients
+       (SELECT array_agg(d.recipient_member_id) FROM dl d WHERE d.message_id = c.id) AS recipients,
+       (SELECT array_agg(d.recipient_member_id) FROM dl d WHERE d.message_id = c.id AND d.claimed_by_presence_id IS NOT NULL) AS claimed
   FROM checked c LEFT JOIN ins ON ins.id = c.id LEFT JOIN existing x ON x.input_id = c.id`;
 
 /** SQL of the message table: the batched send statement and the idempotency lookup. */
@@ -128,7 +168,11 @@ SELECT c.id, c.reject, c.root_key_epoch, ins.seq, ins.created_at,
 export class MessageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insertBatch(items: MessageInsert[], ttlSeconds: number): Promise<InsertOutcome[]> {
+  async insertBatch(
+    items: MessageInsert[],
+    ttlSeconds: number,
+    claim: { candidates: WriteClaimCandidate[]; maxInflight: number; leaseSeconds: number },
+  ): Promise<InsertOutcome[]> {
     const col = <K extends keyof MessageInsert>(k: K) => items.map((i) => i[k]);
     const rows = await fastQuery<BatchRow>(this.dataSource, 'cm_send_batch', INSERT_BATCH_SQL, [
       col('id'),
@@ -148,6 +192,11 @@ export class MessageRepository {
       col('sizeBytes'),
       col('contentHash'),
       ttlSeconds,
+      claim.candidates.map((c) => c.memberId),
+      claim.candidates.map((c) => c.presenceId),
+      claim.candidates.map((c) => c.socketId),
+      claim.maxInflight,
+      claim.leaseSeconds,
     ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return items.map((i) => toOutcome(byId.get(i.id)));
@@ -176,6 +225,6 @@ function toOutcome(r: BatchRow | undefined): InsertOutcome {
       return { kind: 'stale_key_epoch', currentEpoch: r.root_key_epoch ?? 0 };
     default:
       if (r.seq === null) return { kind: 'raced' };
-      return { kind: 'inserted', seq: Number(r.seq), recipients: r.recipients ?? [], createdAt: r.created_at! };
+      return { kind: 'inserted', seq: Number(r.seq), recipients: r.recipients ?? [], claimed: r.claimed ?? [], createdAt: r.created_at! };
   }
 }

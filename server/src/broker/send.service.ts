@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { generateId } from '@claudemesh/shared/crypto';
 import { parseSend } from '@claudemesh/shared/dto';
 import { AckFailure } from '@claudemesh/shared/errors';
-import type { SendResult } from '@claudemesh/shared/protocol';
+import type { MessageEvent, SendResult } from '@claudemesh/shared/protocol';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { RealtimeService } from '../realtime/realtime.service';
+import { DeliveryService } from './delivery.service';
 import { ExistingMessage, InsertOutcome, MessageInsert, MessageRepository } from './message.repository';
 import { MicroBatcher } from './micro-batcher';
 import type { PeerContext } from './peer-context';
@@ -39,6 +40,7 @@ export class SendService {
     private readonly messages: MessageRepository,
     private readonly rateLimiter: RateLimiterService,
     private readonly realtime: RealtimeService,
+    private readonly delivery: DeliveryService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -120,10 +122,24 @@ export class SendService {
   }
 
   private async flush(items: MessageInsert[]): Promise<InsertOutcome[]> {
-    const out = await this.messages.insertBatch(items, this.config.messageTtlSeconds);
-    const recipients = new Set<string>();
-    for (const o of out) if (o.kind === 'inserted') for (const r of o.recipients) recipients.add(r);
-    if (recipients.size) this.realtime.nudge([...recipients]);
+    const sockets = this.delivery.writeClaimCandidates(items);
+    const out = await this.messages.insertBatch(items, this.config.messageTtlSeconds, {
+      candidates: DeliveryService.toCandidates(sockets),
+      maxInflight: this.config.maxInflightPerSession,
+      leaseSeconds: this.config.claimLeaseSeconds,
+    });
+    // Rows claimed on write go out right after the commit; every other recipient is nudged (local drain + other nodes).
+    const nudge = new Set<string>();
+    out.forEach((o, idx) => {
+      if (o.kind !== 'inserted') return;
+      const claimed = o.claimed.length ? new Set(o.claimed) : null;
+      for (const r of o.recipients) {
+        const s = claimed?.has(r) ? sockets.get(r) : undefined;
+        if (s) this.delivery.pushClaimedOnWrite(s, toEvent(items[idx], o.seq, o.createdAt));
+        else nudge.add(r);
+      }
+    });
+    if (nudge.size) this.realtime.nudge([...nudge]);
     return out;
   }
 
@@ -147,4 +163,22 @@ function repeat(c: CachedSend, contentHash: string): SendResult {
     throw new AckFailure('idempotency_conflict', 'This clientId was already used for a different message');
   }
   return { messageId: c.messageId, seq: c.seq, recipients: c.recipients, duplicate: true };
+}
+
+/** The `message` event of a row claimed on write: the payload strings as received (the stored bytes decode from them). */
+function toEvent(i: MessageInsert, seq: number, createdAt: Date): MessageEvent {
+  return {
+    id: i.id,
+    seq,
+    meshId: i.meshId,
+    from: { memberId: i.senderMemberId, pubkey: i.senderPubkey, displayName: i.senderDisplayName, sessionId: i.senderSessionId },
+    to: i.target,
+    toSession: i.toSessionId,
+    priority: i.priority,
+    keyEpoch: i.keyEpoch,
+    nonce: i.nonce,
+    ciphertext: i.ciphertext,
+    sentAt: new Date(createdAt).toISOString(),
+    attempt: 1,
+  };
 }

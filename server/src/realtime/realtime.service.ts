@@ -63,6 +63,8 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   private handlers: RealtimeHandlers = {};
   private readonly byMember = new Map<string, Set<PeerSocket>>();
   private readonly byMesh = new Map<string, Set<PeerSocket>>();
+  /** `<meshId>:<pubkey>` → sockets: recipients of direct sends, for claim on write. */
+  private readonly byPubkey = new Map<string, Set<PeerSocket>>();
   private clustered = false;
   private pendingNudge = new Set<string>();
   private nudgeTimer: NodeJS.Timeout | null = null;
@@ -146,6 +148,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     const d = socket.data;
     add(this.byMember, d.memberId, socket);
     add(this.byMesh, d.meshId, socket);
+    add(this.byPubkey, `${d.meshId}:${d.pubkey}`, socket);
   }
 
   untrack(socket: PeerSocket): void {
@@ -153,6 +156,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     if (!d?.memberId) return;
     remove(this.byMember, d.memberId, socket);
     remove(this.byMesh, d.meshId, socket);
+    remove(this.byPubkey, `${d.meshId}:${d.pubkey}`, socket);
   }
 
   localSocketsOfMember(memberId: string): PeerSocket[] {
@@ -161,6 +165,16 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
 
   localSocketsOfMesh(meshId: string): PeerSocket[] {
     return [...(this.byMesh.get(meshId) ?? [])];
+  }
+
+  /** Live view (do not mutate): the local sockets of the member with this public key in this mesh. */
+  localSocketsOfPubkey(meshId: string, pubkey: string): ReadonlySet<PeerSocket> | undefined {
+    return this.byPubkey.get(`${meshId}:${pubkey}`);
+  }
+
+  /** Live view (do not mutate): the local sockets of this mesh. */
+  localSocketSetOfMesh(meshId: string): ReadonlySet<PeerSocket> | undefined {
+    return this.byMesh.get(meshId);
   }
 
   localMemberIds(): string[] {
