@@ -6,6 +6,8 @@ module.exports = {
   ...preset,
   displayName: 'e2e',
   rootDir: __dirname,
+  globalSetup: '../jest.database-setup.cjs',
+  globalTeardown: '../jest.database-teardown.cjs',
   testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
   testTimeout: 180000,
   maxWorkers: 1,
