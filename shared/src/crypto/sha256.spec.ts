@@ -3,7 +3,7 @@ import { sha256 } from './sha256';
 import { cryptoReady } from './sodium';
 import { sha256Hex } from './encoding';
 
-describe('sha256 (pure TypeScript)', () => {
+describe('sha256 (@noble/hashes)', () => {
   it('matches the FIPS 180-4 "abc" vector and node:crypto for lengths 0..200 and 1 MB', async () => {
     await cryptoReady();
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
