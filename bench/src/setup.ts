@@ -1,12 +1,5 @@
-import {
-  claimSigningString,
-  generateClaimKeyPair,
-  generateSigningKeyPair,
-  openSealedRootKey,
-  signDetached,
-  toBase64Url,
-  verifyDetached,
-} from '@claudemesh/shared/crypto';
+import { toBase64Url } from '@claudemesh/shared/crypto';
+import { claimAll, codeFor, createMeshViaApi, mintV2Invites, signupFirstAccount, type ClaimJob } from '../../e2e/src/support/mesh-fixture';
 
 export interface BenchMember {
   pubkey: string;
@@ -23,54 +16,10 @@ export interface BenchMesh {
   claimSeconds: number;
 }
 
-/** A tiny cookie jar: enough for signup and the one PAT we mint with the session. */
-class Http {
-  private cookies = new Map<string, string>();
-  constructor(private readonly baseUrl: string) {}
-  bearer: string | null = null;
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
-    else if (this.cookies.size) {
-      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-      const xsrf = this.cookies.get('XSRF-TOKEN');
-      if (xsrf) headers['x-xsrf-token'] = decodeURIComponent(xsrf);
-    }
-    const res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, i), pair.slice(i + 1));
-    }
-    const text = await res.text();
-    return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
-  }
-
-  async ok<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.call<T>(method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
-    return r.json;
-  }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i], i);
-      }
-    }),
-  );
-}
-
 /**
- * Creates everything through the real REST API: the first account (with the setup token the server printed),
- * a PAT, `meshCount` meshes, v2 invites (at most 1 000 uses each), and one v2 claim per peer with a real proof.
- * Peer i joins mesh i % meshCount.
+ * Creates everything through the real REST API (the shared e2e mesh fixture): the first account (with the setup token
+ * the server printed), a PAT, `meshCount` meshes, v2 invites (at most 1 000 uses each), and one verified v2 claim per
+ * peer. Peer i joins mesh i % meshCount.
  */
 export async function createBenchMeshes(
   baseUrl: string,
@@ -79,61 +28,36 @@ export async function createBenchMeshes(
   meshCount: number,
   log: (s: string) => void,
 ): Promise<{ meshes: BenchMesh[]; memberOf: number[]; members: BenchMember[] }> {
-  const http = new Http(baseUrl);
-  await http.ok('POST', '/api/auth/signup', {
+  const admin = await signupFirstAccount(baseUrl, [setupToken], {
     email: 'bench@example.com',
     password: 'bench-password-1234',
     displayName: 'Bench Admin',
-    ...(setupToken ? { setupToken } : {}),
+    tokenName: 'bench',
+    tokenExpiresInDays: 1,
   });
-  const pat = await http.ok<{ token: string }>('POST', '/api/tokens', { name: 'bench', expiresInDays: 1 });
-  http.bearer = pat.token;
   const meshes: BenchMesh[] = [];
   const codes: string[][] = [];
   for (let k = 0; k < meshCount; k++) {
     const size = Math.floor(peers / meshCount) + (k < peers % meshCount ? 1 : 0);
-    const mesh = await http.ok<{ id: string }>('POST', '/api/meshes', { name: `bench ${k}` });
-    const meshCodes: string[] = [];
-    for (let left = size; left > 0; left -= 1000) {
-      const inv = await http.ok<{ code: string }>('POST', `/api/meshes/${mesh.id}/invites`, { maxUses: Math.min(1000, left), expiresInDays: 1 });
-      meshCodes.push(inv.code);
-    }
-    codes.push(meshCodes);
-    meshes.push({ meshId: mesh.id, token: pat.token, members: [], claimSeconds: 0 });
+    const mesh = await createMeshViaApi(admin.api, `bench ${k}`);
+    codes.push(await mintV2Invites(admin.api, mesh.id, size, { expiresInDays: 1 }));
+    meshes.push({ meshId: mesh.id, token: admin.token, members: [], claimSeconds: 0 });
   }
-  const members: BenchMember[] = new Array(peers);
   const memberOf = Array.from({ length: peers }, (_, i) => i % meshCount);
+  const jobs: ClaimJob[] = memberOf.map((k, i) => ({ code: codeFor(codes[k], Math.floor(i / meshCount)), displayName: `bench-${i}` }));
   const t0 = Date.now();
-  await pool(
-    Array.from({ length: peers }, (_, i) => i),
-    16,
-    async (i) => {
-      const k = memberOf[i];
-      const code = codes[k][Math.floor(Math.floor(i / meshCount) / 1000)];
-      const id = generateSigningKeyPair();
-      const claimKeys = generateClaimKeyPair();
-      const body = {
-        recipient_x25519_pubkey: claimKeys.publicKeyBase64Url,
-        peer_pubkey: id.publicKey,
-        display_name: `bench-${i}`,
-        proof: signDetached(claimSigningString(code, claimKeys.publicKeyBase64Url), id.secretKey),
-      };
-      const res = await new Http(baseUrl).ok<{
-        sealed_root_key: string;
-        member_id: string;
-        root_key_epoch: number;
-        canonical_v2: string;
-        signature: string;
-        owner_pubkey: string;
-      }>('POST', `/api/public/invites/${code}/claim`, body);
-      if (!verifyDetached(res.canonical_v2, res.signature, res.owner_pubkey)) throw new Error('claim: invite signature does not verify');
-      const rootKey = openSealedRootKey(res.sealed_root_key, claimKeys.publicKey, claimKeys.secretKey);
-      if (!rootKey) throw new Error('claim: sealed root key did not open');
-      members[i] = { pubkey: id.publicKey, secretKey: id.secretKey, memberId: res.member_id, rootKeyEpoch: res.root_key_epoch, rootKey: toBase64Url(rootKey) };
-      meshes[k].members.push(members[i]);
-      if ((i + 1) % 1000 === 0) log(`claimed ${i + 1}/${peers}`);
+  let done = 0;
+  const claimed = await claimAll(baseUrl, jobs, {
+    concurrency: 16,
+    onClaimed: () => {
+      if (++done % 1000 === 0) log(`claimed ${done}/${peers}`);
     },
-  );
+  });
+  const members: BenchMember[] = claimed.map((c, i) => {
+    const m = { pubkey: c.keys.publicKey, secretKey: c.keys.secretKey, memberId: c.memberId, rootKeyEpoch: c.rootKeyEpoch, rootKey: toBase64Url(c.rootKey) };
+    meshes[memberOf[i]].members.push(m);
+    return m;
+  });
   const claimSeconds = (Date.now() - t0) / 1000;
   for (const m of meshes) m.claimSeconds = claimSeconds;
   return { meshes, memberOf, members };

@@ -10,7 +10,7 @@ import {
 } from '@claudemesh/shared/crypto';
 import type { TestApp } from '../../../server/src/testing/test-app';
 import { DeliveryRepository } from '../../../server/src/broker/delivery.repository';
-import { admitMembers, connectPeer, createMesh, signupOwner, sleep, startBroker, waitFor, type Member, type TestPeer } from './harness';
+import { connectPeer, sleep, startBrokerWithMesh, waitFor, type Member, type TestPeer } from './harness';
 
 const direct = (from: Member, to: Member, text: string, extra: Record<string, unknown> = {}) => {
   const env = sealDirect({ v: 1, text }, to.keys.publicKey, from.keys.secretKey);
@@ -30,10 +30,7 @@ describe('broker delivery (protocol.md §6)', () => {
   let m: Member[];
 
   beforeAll(async () => {
-    app = await startBroker({ CLAIM_LEASE_SECONDS: '2', LEASE_GRACE_SECONDS: '60', TASK_PERIODS: 'drain-scan=250' });
-    const owner = await signupOwner(app);
-    meshId = await createMesh(app, owner);
-    m = await admitMembers(app, owner, meshId, 12);
+    ({ app, meshId, members: m } = await startBrokerWithMesh(12, { CLAIM_LEASE_SECONDS: '2', LEASE_GRACE_SECONDS: '60', TASK_PERIODS: 'drain-scan=250' }));
   });
   afterAll(async () => app?.close());
 
@@ -213,10 +210,7 @@ describe('broker ordering, size and rate (C-PROTO-19, 24, 25, C-SEC-12)', () => 
   let m: Member[];
 
   beforeAll(async () => {
-    app = await startBroker({ SEND_RATE_BURST: '200', SEND_RATE_PER_MIN: '60' });
-    const owner = await signupOwner(app);
-    const meshId = await createMesh(app, owner);
-    m = await admitMembers(app, owner, meshId, 6);
+    ({ app, members: m } = await startBrokerWithMesh(6, { SEND_RATE_BURST: '200', SEND_RATE_PER_MIN: '60' }));
   });
   afterAll(async () => app?.close());
 

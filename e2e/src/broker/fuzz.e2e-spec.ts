@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { generateUuid, sealDirect } from '@claudemesh/shared/crypto';
 import { ACK_ERROR_CODES } from '@claudemesh/shared/errors';
 import type { TestApp } from '../../../server/src/testing/test-app';
-import { admitMembers, connectPeer, createMesh, http, signupOwner, sleep, startBroker, type Member, type TestPeer } from './harness';
+import { connectPeer, http, sleep, startBrokerWithMesh, type Member, type TestPeer } from './harness';
 
 const EVENTS = ['send', 'ack', 'set_status', 'set_summary', 'set_groups', 'list_peers', 'get_root_key', 'leave_', 'nope', 'welcome', 'message', 'constructor', '__proto__', ''];
 
@@ -58,10 +58,7 @@ describe('broker fuzzing (C-PROTO-31, C-SEC-7 socket side)', () => {
   let m: Member[];
 
   beforeAll(async () => {
-    app = await startBroker();
-    const owner = await signupOwner(app);
-    const meshId = await createMesh(app, owner);
-    m = await admitMembers(app, owner, meshId, 12);
+    ({ app, members: m } = await startBrokerWithMesh(12));
   });
   afterAll(async () => app?.close());
 

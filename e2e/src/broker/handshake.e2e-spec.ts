@@ -11,6 +11,7 @@ import {
   signupOwner,
   sleep,
   startBroker,
+  startBrokerWithMesh,
   type Member,
   type Owner,
 } from './harness';
@@ -22,10 +23,7 @@ describe('broker handshake (protocol.md §4, §5.1)', () => {
   let m: Member[];
 
   beforeAll(async () => {
-    app = await startBroker();
-    owner = await signupOwner(app);
-    meshId = await createMesh(app, owner);
-    m = await admitMembers(app, owner, meshId, 6);
+    ({ app, owner, meshId, members: m } = await startBrokerWithMesh(6));
   });
   afterAll(async () => app?.close());
 

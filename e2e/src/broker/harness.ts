@@ -1,10 +1,7 @@
 /* Test harness for the broker suites: a real server (createTestApp), real REST admission, real socket.io-client peers. */
 import { io, type Socket } from 'socket.io-client';
 import {
-  claimSigningString,
   cryptoReady,
-  generateClaimKeyPair,
-  generateSigningKeyPair,
   generateUuid,
   helloSigningString,
   signDetached,
@@ -12,6 +9,8 @@ import {
 } from '@claudemesh/shared/crypto';
 import type { WelcomeEvent } from '@claudemesh/shared/protocol';
 import { createTestApp, type TestApp } from '../../../server/src/testing/test-app';
+import { claimAll, codeFor, createMeshViaApi, mintV2Invites, signupFirstAccount } from '../support/mesh-fixture';
+import { RestClient } from '../support/rest-client';
 
 export { cryptoReady };
 
@@ -66,31 +65,26 @@ export interface Owner {
   xsrf: string;
 }
 
+/** Each REST call of a broker suite comes from its own client IP (TRUST_PROXY), like distinct integrators. */
+const restClient = { forwardedFor: nextIp };
+
 /** The first account (setup token), with a PAT and its cookie session. */
 export async function signupOwner(app: ServerRef, email = 'owner@example.com'): Promise<Owner> {
-  const res = await fetch(`${app.baseUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': nextIp() },
-    body: JSON.stringify({ email, password: 'correct horse battery', displayName: 'Owner', setupToken: app.setupToken ?? undefined }),
+  const a = await signupFirstAccount(app.baseUrl, [app.setupToken], {
+    email,
+    password: 'correct horse battery',
+    displayName: 'Owner',
+    tokenName: 'broker-test',
+    tokenExpiresInDays: 1,
+    client: restClient,
   });
-  if (res.status !== 201) throw new Error(`signup → ${res.status} ${await res.text()}`);
-  const accountId = ((await res.json()) as { account: { id: string } }).account.id;
-  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-  const xsrf = decodeURIComponent(cookies.find((c) => c.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length));
-  const cookie = cookies.join('; ');
-  const pat = await fetch(`${app.baseUrl}/api/tokens`, {
-    method: 'POST',
-    headers: { cookie, 'x-xsrf-token': xsrf, 'content-type': 'application/json', 'x-forwarded-for': nextIp() },
-    body: JSON.stringify({ name: 'broker-test', expiresInDays: 1 }),
-  });
-  if (pat.status !== 201) throw new Error(`token → ${pat.status} ${await pat.text()}`);
-  return { token: ((await pat.json()) as { token: string }).token, accountId, cookie, xsrf };
+  return { token: a.token, accountId: a.accountId, cookie: a.cookie, xsrf: a.xsrf };
 }
 
+const ownerApi = (app: ServerRef, owner: Owner): RestClient => Object.assign(new RestClient(app.baseUrl, restClient), { bearer: owner.token });
+
 export async function createMesh(app: ServerRef, owner: Owner, name = 'platform'): Promise<string> {
-  const r = await http(app.baseUrl, 'POST', '/api/meshes', { token: owner.token, body: { name } });
-  if (r.status !== 201) throw new Error(`mesh → ${r.status} ${r.text}`);
-  return r.body.id as string;
+  return (await createMeshViaApi(ownerApi(app, owner), name)).id;
 }
 
 export interface Member {
@@ -100,25 +94,20 @@ export interface Member {
   keys: Ed25519KeyPair;
 }
 
-/** Admits `n` new peer identities through one v2 invite and real claims (invites.md §4). */
+/** Admits `n` new peer identities through one v2 invite and real, verified claims (invites.md §4), one at a time. */
 export async function admitMembers(app: ServerRef, owner: Owner, meshId: string, n: number, prefix = 'peer'): Promise<Member[]> {
-  const inv = await http(app.baseUrl, 'POST', `/api/meshes/${meshId}/invites`, { token: owner.token, body: { maxUses: Math.max(1, n) } });
-  if (inv.status !== 201) throw new Error(`invite → ${inv.status} ${inv.text}`);
-  const code = inv.body.code as string;
-  const out: Member[] = [];
-  for (let i = 0; i < n; i++) {
-    const keys = generateSigningKeyPair();
-    const claimKey = generateClaimKeyPair();
-    const displayName = `${prefix}-${i}`;
-    const x = claimKey.publicKeyBase64Url;
-    const r = await http(app.baseUrl, 'POST', `/api/public/invites/${code}/claim`, {
-      body: { recipient_x25519_pubkey: x, peer_pubkey: keys.publicKey, display_name: displayName, proof: signDetached(claimSigningString(code, x), keys.secretKey) },
-    });
-    if (r.status !== 200 && r.status !== 201) throw new Error(`claim → ${r.status} ${r.text}`);
-    const memberId = (r.body.member_id ?? r.body.memberId ?? r.body.member?.id) as string;
-    out.push({ meshId, memberId, displayName, keys });
-  }
-  return out;
+  const codes = await mintV2Invites(ownerApi(app, owner), meshId, n);
+  const jobs = Array.from({ length: n }, (_, i) => ({ code: codeFor(codes, i), displayName: `${prefix}-${i}` }));
+  const claimed = await claimAll(app.baseUrl, jobs, { concurrency: 1, client: restClient });
+  return claimed.map((c) => ({ meshId, memberId: c.memberId, displayName: c.displayName, keys: c.keys }));
+}
+
+/** A broker (startBroker) with its owner, one mesh named 'platform' and `n` admitted members. */
+export async function startBrokerWithMesh(n: number, env: Record<string, string> = {}): Promise<{ app: TestApp; owner: Owner; meshId: string; members: Member[] }> {
+  const app = await startBroker(env);
+  const owner = await signupOwner(app);
+  const meshId = await createMesh(app, owner);
+  return { app, owner, meshId, members: await admitMembers(app, owner, meshId, n) };
 }
 
 export interface AuthOpts {

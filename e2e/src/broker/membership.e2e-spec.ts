@@ -1,6 +1,6 @@
 import { generateUuid, openSealedForMember, sealMulticast } from '@claudemesh/shared/crypto';
 import type { TestApp } from '../../../server/src/testing/test-app';
-import { admitMembers, connectError, connectPeer, createMesh, helloAuth, http, signupOwner, sleep, startBroker, type Member, type Owner } from './harness';
+import { connectError, connectPeer, helloAuth, http, sleep, startBrokerWithMesh, type Member, type Owner } from './harness';
 
 const multicast = (from: Member, epoch: number, key: Uint8Array) => {
   const env = sealMulticast({ v: 1, text: 'hi' }, { meshId: from.meshId, to: '*', keyEpoch: epoch }, key, from.keys.secretKey);
@@ -14,10 +14,7 @@ describe('broker membership changes (C-PROTO-28, C-PROTO-29, leave, archive)', (
   let m: Member[];
 
   beforeAll(async () => {
-    app = await startBroker();
-    owner = await signupOwner(app);
-    meshId = await createMesh(app, owner);
-    m = await admitMembers(app, owner, meshId, 5);
+    ({ app, owner, meshId, members: m } = await startBrokerWithMesh(5));
   });
   afterAll(async () => app?.close());
 

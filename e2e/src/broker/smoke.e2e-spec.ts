@@ -1,15 +1,12 @@
 import { generateUuid, sealDirect, openDirect } from '@claudemesh/shared/crypto';
 import type { TestApp } from '../../../server/src/testing/test-app';
-import { admitMembers, connectPeer, createMesh, signupOwner, startBroker, type Member } from './harness';
+import { connectPeer, startBrokerWithMesh, type Member } from './harness';
 
 describe('broker smoke', () => {
   let app: TestApp;
   let members: Member[];
   beforeAll(async () => {
-    app = await startBroker();
-    const owner = await signupOwner(app);
-    const meshId = await createMesh(app, owner);
-    members = await admitMembers(app, owner, meshId, 2);
+    ({ app, members } = await startBrokerWithMesh(2));
   });
   afterAll(async () => app?.close());
 

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CreateInviteResponse } from '@claudemesh/shared/dto';
+import { createMeshViaApi } from '../support/mesh-fixture';
+import { RestClient } from '../support/rest-client';
 import { startServerProcess } from '../support/server-process';
 import { buildCli, CLI_BUNDLE, runCli, waitFor } from './cli-runner';
 
@@ -64,19 +67,12 @@ describe('docs/claude-code.md: two Claude Code sessions talking', () => {
 
   it('steps 1–3: a mesh and a 2-use invite; each terminal runs init, join and hooks install --project --mcp', async () => {
     const setup = await waitFor('setup token', () => /\/signup\?setup=([0-9A-Za-z]+)/.exec(server.stdout())?.[1]);
-    const signup = await fetch(`${server.baseUrl}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'dana@example.com', password: 'correct horse battery', displayName: 'Dana', setupToken: setup }),
-    });
+    // A cookie session, as the web UI would use.
+    const session = new RestClient(server.baseUrl);
+    const signup = await session.call('POST', '/api/auth/signup', { email: 'dana@example.com', password: 'correct horse battery', displayName: 'Dana', setupToken: setup });
     expect(signup.status).toBe(201);
-    const cookies = signup.headers.getSetCookie().map((c) => c.split(';')[0]);
-    const csrf = decodeURIComponent(cookies.find((c) => c.startsWith('XSRF-TOKEN='))!.split('=')[1]);
-    const session = { cookie: cookies.join('; '), 'x-xsrf-token': csrf, 'content-type': 'application/json' };
-    const mesh = await (await fetch(`${server.baseUrl}/api/meshes`, { method: 'POST', headers: session, body: JSON.stringify({ name: 'demo' }) })).json();
-    const invite = await (
-      await fetch(`${server.baseUrl}/api/meshes/${mesh.id}/invites`, { method: 'POST', headers: session, body: JSON.stringify({ maxUses: 2 }) })
-    ).json();
+    const mesh = await createMeshViaApi(session, 'demo');
+    const invite = await session.ok<CreateInviteResponse>('POST', `/api/meshes/${mesh.id}/invites`, { maxUses: 2 });
     expect(invite.shortUrl).toMatch(/\/i\/[0-9A-Za-z]{8}$/);
 
     for (const who of ['alice', 'bob'] as const) {

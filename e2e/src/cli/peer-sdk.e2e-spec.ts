@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PeerClient, cryptoReady, type DecryptedMessage } from '@claudemesh/peer-sdk';
 import type { PeerLeftEvent, WelcomeEvent } from '@claudemesh/shared/protocol';
+import type { CreateInviteResponse } from '@claudemesh/shared/dto';
+import { createMeshViaApi, signupFirstAccount } from '../support/mesh-fixture';
 import { startServerProcess } from '../support/server-process';
 import { buildCli, runCli, waitFor } from './cli-runner';
 
@@ -60,26 +62,14 @@ describe('peer SDK (cli/src/sdk) against a real server', () => {
     buildCli();
     server = await startServerProcess({ HANDSHAKE_RATE_PER_IP_PER_MIN: '1000', HANDSHAKE_RATE_PER_PUBKEY_PER_MIN: '1000' });
     const setup = await waitFor('setup token', () => /\/signup\?setup=([0-9A-Za-z]+)/.exec(server.stdout())?.[1]);
-    const signup = await fetch(`${server.baseUrl}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ops@example.com', password: 'correct horse battery', displayName: 'Ops', setupToken: setup }),
-    });
-    const cookies = signup.headers.getSetCookie().map((c) => c.split(';')[0]);
-    const csrf = decodeURIComponent(cookies.find((c) => c.startsWith('XSRF-TOKEN='))!.split('=')[1]);
-    const tok = await fetch(`${server.baseUrl}/api/tokens`, {
-      method: 'POST',
-      headers: { cookie: cookies.join('; '), 'x-xsrf-token': csrf, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'sdk', expiresInDays: 1 }),
-    });
-    pat = (await tok.json()).token;
-    const auth = { authorization: `Bearer ${pat}`, 'content-type': 'application/json' };
-    meshId = (await (await fetch(`${server.baseUrl}/api/meshes`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'sdk' }) })).json()).id;
-    const invite = await (await fetch(`${server.baseUrl}/api/meshes/${meshId}/invites`, { method: 'POST', headers: auth, body: JSON.stringify({ maxUses: 2 }) })).json();
+    const admin = await signupFirstAccount(server.baseUrl, [setup], { email: 'ops@example.com', displayName: 'Ops', tokenName: 'sdk', tokenExpiresInDays: 1 });
+    pat = admin.token;
+    meshId = (await createMeshViaApi(admin.api, 'sdk')).id;
+    const invite = await admin.api.ok<CreateInviteResponse>('POST', `/api/meshes/${meshId}/invites`, { maxUses: 2 });
     for (const who of ['a', 'b']) {
       const home = path.join(tmp, who);
       expect((await runCli(home, ['init'])).code).toBe(0);
-      expect((await runCli(home, ['join', invite.shortUrl, '--name', who])).code).toBe(0);
+      expect((await runCli(home, ['join', invite.shortUrl!, '--name', who])).code).toBe(0);
     }
   });
 

@@ -3,13 +3,8 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PeerClient } from '@claudemesh/peer-sdk';
-import {
-  claimSigningString,
-  cryptoReady,
-  generateClaimKeyPair,
-  generateSigningKeyPair,
-  signDetached,
-} from '@claudemesh/shared/crypto';
+import { cryptoReady } from '@claudemesh/shared/crypto';
+import { claimV2 } from '../support/mesh-fixture';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../artifacts/screenshots');
 
@@ -68,21 +63,9 @@ export async function claimAndConnect(
   displayName: string,
 ): Promise<{ client: PeerClient; memberId: string; meshId: string }> {
   await cryptoReady();
-  const identity = generateSigningKeyPair();
-  const claimKeys = generateClaimKeyPair();
-  const proof = signDetached(claimSigningString(code, claimKeys.publicKeyBase64Url), identity.secretKey);
-  const res = await fetch(`${baseUrl}/api/public/invites/${code}/claim`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      recipient_x25519_pubkey: claimKeys.publicKeyBase64Url,
-      peer_pubkey: identity.publicKey,
-      display_name: displayName,
-      proof,
-    }),
-  });
-  const body = (await res.json()) as { mesh_id: string; member_id: string; sealed_root_key: string; root_key_epoch: number };
-  if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(body)}`);
+  const claimed = await claimV2(baseUrl, code, displayName);
+  const identity = claimed.keys;
+  const body = claimed.claim;
   const client = new PeerClient({
     serverUrl: baseUrl,
     meshId: body.mesh_id,
