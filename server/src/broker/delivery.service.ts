@@ -50,7 +50,7 @@ export class DeliveryService implements OnModuleInit {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.acks = new MicroBatcher((items) => this.flushAcks(items), { maxItems: 200, maxConcurrent: 2 });
+    this.acks = new MicroBatcher((items) => this.flushAcks(items), { maxItems: 200, maxConcurrent: 2, lingerMs: 2 });
   }
 
   onModuleInit(): void {

@@ -10,7 +10,7 @@ export class MicroBatcher<I, O> {
 
   constructor(
     private readonly flushFn: (items: I[]) => Promise<O[]>,
-    private readonly opts: { maxItems: number; maxConcurrent: number },
+    private readonly opts: { maxItems: number; maxConcurrent: number; lingerMs?: number },
   ) {}
 
   submit(item: I): Promise<O> {
@@ -23,10 +23,13 @@ export class MicroBatcher<I, O> {
   private schedule(): void {
     if (this.scheduled || this.inflight >= this.opts.maxConcurrent || this.queue.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       this.flush();
-    });
+    };
+    // Another flush in flight means load: wait a moment so this one carries more items (fewer commits per message).
+    if (this.opts.lingerMs && this.inflight > 0 && this.queue.length < this.opts.maxItems) setTimeout(run, this.opts.lingerMs);
+    else setImmediate(run);
   }
 
   private flush(): void {

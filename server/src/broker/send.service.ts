@@ -44,7 +44,7 @@ export class SendService {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.batcher = new MicroBatcher((items) => this.flush(items), { maxItems: 250, maxConcurrent: 4 });
+    this.batcher = new MicroBatcher((items) => this.flush(items), { maxItems: 250, maxConcurrent: 4, lingerMs: 2 });
   }
 
   async send(ctx: PeerContext, raw: unknown): Promise<SendResult> {

@@ -1,4 +1,5 @@
 import { sodium } from './sodium';
+import { randomBytes } from './random';
 import { ed25519PkToX25519, ed25519SkToX25519, signDetached, verifyDetached } from './keys';
 import { fromBase64, fromBase64Url, fromHex, fromUtf8, toBase64, toBase64Url, toHex, utf8 } from './encoding';
 import { multicastSigningString } from './signing-strings';
@@ -37,7 +38,7 @@ export function sealDirect(body: MessageBody, recipientPubkeyHex: string, sender
   const s = sodium();
   const xpk = ed25519PkToX25519(recipientPubkeyHex);
   if (!xpk) throw new Error('recipient key has no x25519 equivalent');
-  const nonce = s.randombytes_buf(s.crypto_box_NONCEBYTES);
+  const nonce = randomBytes(s.crypto_box_NONCEBYTES);
   const ct = s.crypto_box_easy(encodeBody(body), nonce, xpk, ed25519SkToX25519(senderSecretKeyHex));
   return { nonce: toBase64(nonce), ciphertext: toBase64(ct) };
 }
@@ -77,7 +78,7 @@ export function sealMulticast(
   const plaintext = new Uint8Array(64 + bodyBytes.length);
   plaintext.set(sig);
   plaintext.set(bodyBytes, 64);
-  const nonce = s.randombytes_buf(s.crypto_secretbox_NONCEBYTES);
+  const nonce = randomBytes(s.crypto_secretbox_NONCEBYTES);
   const ct = s.crypto_secretbox_easy(plaintext, nonce, multicastKey(rootKey));
   return { nonce: toBase64(nonce), ciphertext: toBase64(ct) };
 }
@@ -153,5 +154,5 @@ export function generateClaimKeyPair(): ClaimKeyPair {
 }
 
 export function randomRootKey(): Uint8Array {
-  return sodium().randombytes_buf(32);
+  return randomBytes(32);
 }

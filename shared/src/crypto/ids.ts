@@ -1,3 +1,4 @@
+import { randomBytes } from './random';
 import { sodium } from './sodium';
 
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -9,7 +10,7 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    const buf = sodium().randombytes_buf(Math.max(16, (length - out.length) * 2));
+    const buf = randomBytes(Math.max(16, (length - out.length) * 2));
     for (const b of buf) {
       if (b >= 248) continue;
       out += BASE62_ALPHABET[b % 62];
@@ -29,7 +30,7 @@ export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID
 
 /** A lowercase UUID v4 from the CSPRNG. */
 export function generateUuid(): string {
-  const b = sodium().randombytes_buf(16);
+  const b = randomBytes(16);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = sodium().to_hex(b);

@@ -1,5 +1,6 @@
 export * from './sodium';
 export * from './encoding';
+export * from './random';
 export * from './ids';
 export * from './slug';
 export * from './keys';

@@ -1,4 +1,5 @@
 import { sodium } from './sodium';
+import { randomBytes } from './random';
 import { constantTimeEqual, fromBase64, fromBase64Url, fromHex, fromUtf8, toBase64, toBase64Url, utf8 } from './encoding';
 import { hookMacInput } from './signing-strings';
 import { ID_PATTERN } from './ids';
@@ -29,7 +30,7 @@ const recordKey = (atRestKey: Uint8Array, context: string): Uint8Array =>
 /** `enc1:` + base64(nonce(24) ‖ secretbox(plaintext, nonce, K_rec)). */
 export function encryptAtRest(plaintext: Uint8Array | string, context: string, atRestKey: Uint8Array): string {
   const s = sodium();
-  const nonce = s.randombytes_buf(24);
+  const nonce = randomBytes(24);
   const pt = typeof plaintext === 'string' ? utf8(plaintext) : plaintext;
   const ct = s.crypto_secretbox_easy(pt, nonce, recordKey(atRestKey, context));
   const out = new Uint8Array(24 + ct.length);
