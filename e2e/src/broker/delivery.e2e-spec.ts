@@ -10,6 +10,7 @@ import {
 } from '@claudemesh/shared/crypto';
 import type { TestApp } from '../../../server/src/testing/test-app';
 import { DeliveryRepository } from '../../../server/src/broker/delivery.repository';
+import { LeaderTasksService } from '../../../server/src/tasks/leader-tasks.service';
 import { connectPeer, sleep, startBrokerWithMesh, waitFor, type Member, type TestPeer } from './harness';
 
 const direct = (from: Member, to: Member, text: string, extra: Record<string, unknown> = {}) => {
@@ -190,6 +191,9 @@ describe('broker delivery (protocol.md §6)', () => {
     for (let i = 0; i < 20; i++) expect((await a.call('send', direct(m[0], target, `row ${i}`))).ok).toBe(true);
     await sleep(300);
     expect(sessions.flatMap((s) => s.of('message')).filter((x) => x.from.memberId === m[0].memberId)).toHaveLength(0); // `next` is held while working
+    // The drain scan (every 250 ms here) would claim the rows itself once they turn claimable: stop it (and wait for
+    // a tick in flight) so the six claims below are the only ones. This is the last test of the suite.
+    await app.app.get(LeaderTasksService).stop();
     await app.dataSource.query(`UPDATE mesh.presence SET status = 'idle' WHERE member_id = $1`, [target.memberId]);
     const repo = app.app.get(DeliveryRepository);
     const sets = await Promise.all(sessions.map((s) => repo.claim(s.welcome.presenceId!, s.socket.id!, 256, 30, 4)));
