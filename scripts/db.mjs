@@ -28,7 +28,7 @@ try {
   if (!url) {
     const dataDir = path.resolve(process.env.CLAUDEMESH_DATA_DIR || './.claudemesh-data');
     const port = Number(process.env.EMBEDDED_PG_PORT || 0);
-    embedded = await db.startEmbeddedPostgres({ dataDir, port });
+    embedded = await db.startEmbeddedPostgres({ dataDir, port, relocateUnreachableCluster: !process.env.CLAUDEMESH_DATA_DIR, warn: (m) => console.log(m) });
     url = embedded.url;
     console.log(`Using embedded PostgreSQL in ${dataDir}`);
   }

@@ -3,6 +3,7 @@
  * directory traversal checks, stale postmaster.pid handling, free ports. Node built-ins only.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -98,13 +99,48 @@ export function dirsUpTo(dir: string): string[] {
 }
 
 export function assertTraversable(dirs: string[], as: RunAs): void {
-  for (const dir of dirs) {
-    if (!traversable(dir, as)) {
-      throw new Error(
-        `Embedded PostgreSQL cannot start: ${dir} is not traversable by user ${PG_USER}; run chmod o+x ${dir} or set DATABASE_URL`,
-      );
-    }
+  const blocked = firstUntraversable(dirs, as);
+  if (blocked) throw untraversableError(blocked);
+}
+
+function firstUntraversable(dirs: string[], as: RunAs): string | null {
+  return dirs.find((d) => !traversable(d, as)) ?? null;
+}
+
+function untraversableError(dir: string): Error {
+  return new Error(`Embedded PostgreSQL cannot start: ${dir} is not traversable by user ${PG_USER}; run chmod o+x ${dir} or set DATABASE_URL`);
+}
+
+/** Where relocated clusters live (root only): reachable by the postgres user whatever the checkout's permissions. */
+export const RELOCATED_CLUSTERS_DIR = '/var/lib/claudemesh/embedded';
+
+/**
+ * The directory of the cluster for `dataDir` (operations.md §3: `<dataDir>/pg`). As root, user postgres must traverse every
+ * directory above it. When it cannot and `relocate` is set (the server does so for the default data dir only, docs/SPEC.md
+ * D9), the cluster lives in RELOCATED_CLUSTERS_DIR/<hash of the data dir> instead and `<dataDir>/pg` is a symlink to it,
+ * so a second start finds it again and an operator sees where it is. Otherwise: the contract's error, naming the directory.
+ */
+export function clusterDir(dataDir: string, as: RunAs | null, relocate: boolean, log: (l: string) => void): string {
+  const inPlace = path.join(dataDir, 'pg');
+  if (!as) return inPlace;
+  let link: string | null = null;
+  try {
+    if (fs.lstatSync(inPlace).isSymbolicLink()) link = fs.readlinkSync(inPlace);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+  const blocked = firstUntraversable(dirsUpTo(link ? path.dirname(path.resolve(dataDir, link)) : dataDir), as);
+  if (!blocked) return link ? path.resolve(dataDir, link) : inPlace;
+  if (!relocate || link || fs.existsSync(inPlace)) throw untraversableError(blocked);
+
+  const home = path.join(RELOCATED_CLUSTERS_DIR, createHash('sha256').update(fs.realpathSync(dataDir)).digest('hex').slice(0, 16));
+  fs.mkdirSync(home, { recursive: true, mode: 0o711 });
+  for (const d of [path.dirname(RELOCATED_CLUSTERS_DIR), RELOCATED_CLUSTERS_DIR, home]) fs.chmodSync(d, 0o711);
+  if (firstUntraversable(dirsUpTo(home), as)) throw untraversableError(blocked);
+  const target = path.join(home, 'pg');
+  fs.symlinkSync(target, inPlace);
+  log(`${blocked} is not traversable by user ${PG_USER}: the embedded cluster lives in ${target} (linked from ${inPlace})`);
+  return target;
 }
 
 function processAlive(pid: number): boolean {

@@ -132,4 +132,37 @@ describe('embedded PostgreSQL (operations.md §3)', () => {
       `Embedded PostgreSQL cannot start: ${locked} is not traversable by user postgres; run chmod o+x ${locked} or set DATABASE_URL`,
     );
   });
+
+  (isRoot ? it : it.skip)('relocates the cluster of an unreachable data dir when asked (the default data dir, D9), and finds it again', async () => {
+    const locked = path.join(base, 'locked-relocate');
+    fs.mkdirSync(locked, { mode: 0o700 });
+    fs.chmodSync(locked, 0o700);
+    const dataDir = path.join(locked, 'data');
+    const warnings: string[] = [];
+    pg = await startEmbeddedPostgres({ dataDir, relocateUnreachableCluster: true, warn: (l) => warnings.push(l) });
+    const target = fs.readlinkSync(path.join(dataDir, 'pg'));
+    try {
+      expect(target).toMatch(/^\/var\/lib\/claudemesh\/embedded\/[0-9a-f]{16}\/pg$/);
+      expect(warnings).toEqual([`${locked} is not traversable by user postgres: the embedded cluster lives in ${target} (linked from ${path.join(dataDir, 'pg')})`]);
+      expect(fs.statSync(target).uid).not.toBe(0);
+      expect(fs.statSync(target).mode & 0o777).toBe(0o700);
+      // The password stays in the private data dir; nothing secret is left beside the cluster.
+      expect(fs.readdirSync(path.dirname(target))).toEqual(['pg']);
+      await query(pg.url, 'CREATE TABLE relocated (v int)');
+      await pg.stop();
+      pg = null;
+      warnings.length = 0;
+      pg = await startEmbeddedPostgres({ dataDir, relocateUnreachableCluster: true, warn: (l) => warnings.push(l) });
+      expect(warnings).toEqual([]);
+      expect(await query(pg.url, "SELECT to_regclass('relocated') AS t")).toEqual([{ t: 'relocated' }]);
+      await pg.stop();
+      pg = null;
+      // Without the option, an existing relocated cluster is still used only if reachable: it is, through the link.
+      pg = await startEmbeddedPostgres({ dataDir });
+      await pg.stop();
+      pg = null;
+    } finally {
+      fs.rmSync(path.dirname(target), { recursive: true, force: true });
+    }
+  });
 });

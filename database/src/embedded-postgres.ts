@@ -12,11 +12,10 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 import {
-  assertTraversable,
   traversableBinaries,
   chownRecursive,
   clearStaleLock,
-  dirsUpTo,
+  clusterDir,
   ensurePostgresUser,
   findPostgresBinaries,
   freePort,
@@ -35,6 +34,13 @@ export interface EmbeddedPostgresOptions {
   /** 0 or undefined: a free loopback port. */
   port?: number;
   log?: (line: string) => void;
+  /**
+   * As root, when user postgres cannot traverse the data dir: false (the default) exits with the contract's message;
+   * true puts the cluster under /var/lib/claudemesh/embedded and links it from `<dataDir>/pg` (docs/SPEC.md D9).
+   */
+  relocateUnreachableCluster?: boolean;
+  /** Lines an operator should see (the relocation); defaults to `log`. */
+  warn?: (line: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -94,7 +100,6 @@ function run(cmd: string, args: string[], opts: { cwd: string; as: RunAs | null;
 
 async function initCluster(
   pgDir: string,
-  dataDir: string,
   password: string,
   initdb: string,
   as: RunAs | null,
@@ -105,7 +110,8 @@ async function initCluster(
     fs.rmSync(pgDir, { recursive: true, force: true });
   }
   fs.mkdirSync(pgDir, { mode: 0o700 });
-  const pwFile = path.join(dataDir, `.pg-pwfile-${randomBytes(6).toString('hex')}`);
+  // Beside the cluster, not in the data dir: with a relocated cluster only the cluster's parent is reachable by postgres.
+  const pwFile = path.join(path.dirname(pgDir), `.pg-pwfile-${randomBytes(6).toString('hex')}`);
   fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   try {
     if (as) {
@@ -116,7 +122,7 @@ async function initCluster(
     await run(
       initdb,
       [`--pgdata=${pgDir}`, `--username=${PG_USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'],
-      { cwd: dataDir, as, log },
+      { cwd: path.dirname(pgDir), as, log },
     );
   } finally {
     fs.rmSync(pwFile, { force: true });
@@ -127,7 +133,6 @@ async function initCluster(
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
-  const pgDir = path.join(dataDir, 'pg');
   const root = isRoot();
   const found = findPostgresBinaries();
 
@@ -136,16 +141,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   fs.chmodSync(dataDir, root ? 0o711 : 0o700);
 
   const as = root ? ensurePostgresUser(log) : null;
+  const pgDir = clusterDir(dataDir, as, options.relocateUnreachableCluster ?? false, options.warn ?? log);
   let bin = found.bin;
   if (as) {
-    assertTraversable(dirsUpTo(dataDir), as);
     const nativeDir = traversableBinaries(found.nativeDir, as, log);
     bin = (name: string) => path.join(nativeDir, 'bin', name);
   }
 
   const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));
   if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
-    await initCluster(pgDir, dataDir, password, bin('initdb'), as, log);
+    await initCluster(pgDir, password, bin('initdb'), as, log);
   }
   if (as) chownRecursive(pgDir, as);
   fs.chmodSync(pgDir, 0o700);

@@ -35,9 +35,11 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Reuse an existing test database instead of creating one (kept on stop). */
   databaseUrl?: string;
+  /** Working directory of the server (default: the repository root); the default data dir is relative to it. */
+  cwd?: string;
 }
 
-function spawnServer(env: Record<string, string>): { child: ChildProcess; out: { stdout: string; stderr: string }; exit: Promise<number> } {
+function spawnServer(env: Record<string, string>, cwd = REPO_ROOT): { child: ChildProcess; out: { stdout: string; stderr: string }; exit: Promise<number> } {
   if (!fs.existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: build the server first (npx nx run server:build)`);
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   // The test runner's admin URL must not leak into a server that should use the embedded database.
@@ -46,7 +48,7 @@ function spawnServer(env: Record<string, string>): { child: ChildProcess; out: {
     if (v === '') delete childEnv[k];
     else childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [SERVER_MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER_MAIN], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout!.on('data', (b: Buffer) => (out.stdout += b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => (out.stderr += b.toString('utf8')));
@@ -97,7 +99,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
     PORT: String(port),
     DATABASE_URL: databaseUrl,
     SERVER_SECRET: serverSecret,
-  });
+  }, opts.cwd);
   const dropDatabase = async () => {
     await db?.drop();
   };

@@ -102,6 +102,8 @@ export async function bootRuntime(config: AppConfig, opts: { logger?: Logger } =
         dataDir: config.dataDir,
         port: config.embeddedPgPort,
         log: (line) => log.debug({ component: 'embedded-postgres' }, line),
+        warn: (line) => log.warn({ component: 'embedded-postgres' }, line),
+        relocateUnreachableCluster: config.dataDirIsDefault,
       });
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];

@@ -8,6 +8,8 @@ export interface AppConfig {
   /** null means the embedded PostgreSQL; main.ts fills it in with the embedded URL before the app starts. */
   databaseUrl: string | null;
   dataDir: string;
+  /** CLAUDEMESH_DATA_DIR was not set (./.claudemesh-data): the embedded cluster may be relocated when unreachable (D9). */
+  dataDirIsDefault: boolean;
   /** 64 lowercase hex chars; null until main.ts reads or generates `<dataDir>/server-secret`. */
   serverSecret: string | null;
   redisUrl: string | null;
@@ -231,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     publicUrl: pub,
     databaseUrl: postgresUrl(env),
     dataDir: path.resolve(cwd, raw(env, 'CLAUDEMESH_DATA_DIR') ?? '.claudemesh-data'),
+    dataDirIsDefault: raw(env, 'CLAUDEMESH_DATA_DIR') === undefined,
     serverSecret: secret,
     redisUrl: redis,
     nodeEnv: oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'production'),
