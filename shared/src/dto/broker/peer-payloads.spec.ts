@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { cryptoReady, generateSigningKeyPair, generateUuid } from '../../crypto';
 import { AckFailure } from '../../errors';
-import { parseAckPayload, parseGroups, parseHelloAuth, parseListPeers, parseSend, parseSetSummary } from './peer-payloads';
+import { parseAckPayload, parseGroups, parseHelloAuth, parseLeave, parseListPeers, parseSend, parseSetSummary } from './peer-payloads';
 
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const code = (fn: () => unknown): string | null => {
@@ -81,5 +81,13 @@ describe('broker payload validators (protocol.md §4, §7.1)', () => {
     expect(code(() => parseListPeers({ limit: '5' }))).toBe('malformed');
     expect(code(() => parseGroups('ops'))).toBe('malformed');
     expect(code(() => parseSend([]))).toBe('malformed');
+  });
+
+  it('JSON only: a binary attachment (Buffer) is not an object payload; lone surrogates are not valid text', () => {
+    expect(code(() => parseLeave(Buffer.from('{}')))).toBe('malformed');
+    expect(code(() => parseListPeers(new Uint8Array(2)))).toBe('malformed');
+    expect(parseLeave(Object.create(null))).toEqual({});
+    expect(code(() => parseSetSummary({ summary: 'half \ud83d' }))).toBe('malformed');
+    expect(code(() => parseHelloAuth({ ...hello(), displayName: 'bob\udc00' }))).toBe('malformed');
   });
 });

@@ -26,14 +26,22 @@ import type { PeerHelloAuth } from '../../protocol/events';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F]/;
+/** A lone UTF-16 surrogate has no UTF-8 encoding: such a string is not valid text (security.md §6 item 3). */
+const LONE_SURROGATE = /\p{Cs}/u;
 const MAX_SAFE_MS = 8_640_000_000_000_000;
 
 export const malformed = (message: string): AckFailure => new AckFailure('malformed', message);
 
 type Obj = Record<string, unknown>;
 
+/**
+ * A plain JSON object. Payloads are JSON only (protocol.md §3): a binary attachment arrives as a Buffer, which is an
+ * object too, and must not pass as an empty payload (a Buffer `leave` would otherwise end the membership).
+ */
 export function asObject(v: unknown, what = 'payload'): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw malformed(`${what} must be an object`);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw malformed(`${what} must be a JSON object, not binary data`);
   return v as Obj;
 }
 
@@ -52,6 +60,7 @@ function optText(o: Obj, key: string, min: number, max: number, trim = true): st
   const n = codePoints(s);
   if (n < min || n > max) throw malformed(`${key} must be ${min} to ${max} characters`);
   if (CONTROL.test(s)) throw malformed(`${key} must not contain control characters`);
+  if (LONE_SURROGATE.test(s)) throw malformed(`${key} must be valid UTF-8 text`);
   return s;
 }
 
@@ -157,7 +166,8 @@ export function parseSend(raw: unknown): ParsedSend {
   const p = o.priority;
   if (p !== undefined && p !== null && !(PRIORITIES as readonly unknown[]).includes(p)) throw malformed('priority must be now, next or low');
   const priority = (p ?? 'next') as Priority;
-  const keyEpoch = optInt(o, 'keyEpoch', 1, 2_147_483_647) ?? null;
+  // Any int32 is well-formed (protocol.md §6: "integer"); one that is not the current epoch is stale_key_epoch, not malformed.
+  const keyEpoch = optInt(o, 'keyEpoch', -2_147_483_648, 2_147_483_647) ?? null;
   if (targetKind === 'direct' && keyEpoch !== null) throw malformed('keyEpoch is not allowed for direct targets');
   if (targetKind !== 'direct' && keyEpoch === null) throw malformed('keyEpoch is required for * and @group targets');
   if (typeof o.nonce !== 'string' || fromBase64(o.nonce)?.length !== 24) throw malformed('nonce must be padded base64 of 24 bytes');
@@ -211,7 +221,7 @@ export function parseListPeers(raw: unknown): { includeOffline: boolean; limit: 
 
 export function parseGetRootKey(raw: unknown): { epoch?: number } {
   const o = asObject(raw);
-  return { epoch: optInt(o, 'epoch', 1, 2_147_483_647) };
+  return { epoch: optInt(o, 'epoch', -2_147_483_648, 2_147_483_647) }; // an epoch the member cannot have is not_found
 }
 
 export function parseLeave(raw: unknown): Record<string, never> {
