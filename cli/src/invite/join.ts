@@ -13,6 +13,7 @@ import {
   verifyDetached,
 } from '@claudemesh/shared/crypto';
 import type { ClaimInviteDto, InviteCodeResolution, JoinV1Dto, JoinV1Response } from '@claudemesh/shared/dto';
+import { CONTROL_CHARS, hasControlChars } from '@claudemesh/shared/protocol';
 import { loadIdentity, type IdentityFile } from '../config/identity';
 import { listMeshes, loadMeshes, saveMesh, type MeshConfig } from '../config/meshes';
 import { CliError, EXIT } from '../errors';
@@ -37,7 +38,7 @@ export function defaultDisplayName(): string {
     // no passwd entry
   }
   const host = os.hostname().split('.')[0] || 'host';
-  return `${user}@${host}`.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64);
+  return `${user}@${host}`.replace(new RegExp(CONTROL_CHARS.source, 'gu'), '').slice(0, 64);
 }
 
 function normalizeServer(s: string): string {
@@ -64,7 +65,7 @@ export async function join(arg: string, opts: JoinOptions): Promise<MeshConfig> 
   const ref = parseInviteArg(arg);
   const server = chooseServer(ref, opts.server, listMeshes());
   const displayName = (opts.name ?? defaultDisplayName()).trim();
-  if (!displayName || displayName.length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
+  if (!displayName || displayName.length > 64 || hasControlChars(displayName)) {
     throw new CliError(EXIT.invalidArgs, '--name must be 1–64 characters without control characters');
   }
   const pat = opts.token ?? process.env.CLAUDEMESH_TOKEN ?? undefined;

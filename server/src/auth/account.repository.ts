@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountEntity, InstanceEntity, advisoryKey } from '@claudemesh/database';
+import { assertCursorRow } from './cursor';
 
 /** One lock for every account creation, so "first account = admin" and email uniqueness cannot race. */
 export const ACCOUNT_CREATE_LOCK = advisoryKey('claudemesh:account-create');
@@ -53,6 +54,7 @@ export class AccountRepository {
     const qb = this.repo().createQueryBuilder('a');
     if (opts.q) qb.andWhere('(a.email ILIKE :q OR a.display_name ILIKE :q)', { q: `%${escapeLike(opts.q)}%` });
     if (opts.afterId) {
+      await assertCursorRow(qb.dataSource, 'account', opts.afterId);
       qb.andWhere('(a.created_at, a.id) > (SELECT c.created_at, c.id FROM mesh.account c WHERE c.id = :afterId)', { afterId: opts.afterId });
     }
     return qb.orderBy('a.created_at', 'ASC').addOrderBy('a.id', 'ASC').limit(opts.limit).getMany();

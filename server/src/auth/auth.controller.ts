@@ -26,7 +26,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account; the first one needs the setup token and becomes instance admin. Sets cm_session and XSRF-TOKEN.' })
   @ApiDtoBody(SignupDto)
   @ApiJson(201, 'The new account', ACCOUNT_ENVELOPE_SCHEMA)
-  @ApiErrors('validation_failed', 'invalid_json', 'csrf_failed', 'setup_token_invalid', 'signup_disabled', 'email_taken', 'rate_limited')
+  @ApiErrors('validation_failed', 'invalid_json', 'csrf_failed', 'setup_token_invalid', 'signup_disabled', 'email_taken', 'rate_limited', 'internal_error')
   async signup(@Body() dto: SignupDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AccountEnvelope> {
     const { account, session } = await this.auth.signup(dto, clientMeta(req));
     setSessionCookies(res.setHeader('Cache-Control', 'no-store'), session.token, session.csrfToken, this.sessions.cookieSettings);
@@ -39,7 +39,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in; issues a new session id (cm_session) and XSRF-TOKEN.' })
   @ApiDtoBody(LoginDto)
   @ApiJson(200, 'The account', ACCOUNT_ENVELOPE_SCHEMA)
-  @ApiErrors('validation_failed', 'invalid_json', 'csrf_failed', 'invalid_credentials', 'account_disabled', 'rate_limited')
+  @ApiErrors('validation_failed', 'invalid_json', 'csrf_failed', 'invalid_credentials', 'account_disabled', 'rate_limited', 'internal_error')
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AccountEnvelope> {
     const { account, session } = await this.auth.login(dto, clientMeta(req));
     setSessionCookies(res.setHeader('Cache-Control', 'no-store'), session.token, session.csrfToken, this.sessions.cookieSettings);

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { dtoJsonSchema } from '@claudemesh/shared/dto';
 import { ERROR_STATUS, type ErrorCode } from '@claudemesh/shared/errors';
+import { DeclaresQuery } from '../common/query-params';
 
 /**
  * OpenAPI helpers shared by every controller. DTO schemas are generated from the class-validator metadata of
@@ -59,15 +60,19 @@ export function ApiAuth(opts: { sessionOnly?: boolean } = {}): MethodDecorator &
   );
 }
 
-/** The request body schema of a shared DTO class. */
-export const ApiDtoBody = (dto: DtoClass, description?: string): MethodDecorator =>
-  ApiBody({ schema: dtoJsonSchema(dto) as never, description }) as MethodDecorator;
+/** The errors of any request that carries a body (api.md §1.1): not JSON, not an object, too large, another type. */
+export const ApiBodyErrors = (): MethodDecorator & ClassDecorator => ApiErrors('validation_failed', 'invalid_json', 'payload_too_large', 'unsupported_media_type');
 
-/** One ApiQuery per property of a shared query DTO. */
+/** The request body schema of a shared DTO class, with the body errors. */
+export const ApiDtoBody = (dto: DtoClass, description?: string): MethodDecorator =>
+  applyDecorators(ApiBody({ schema: dtoJsonSchema(dto) as never, description }), ApiBodyErrors()) as MethodDecorator;
+
+/** One ApiQuery per property of a shared query DTO; it also marks the handler as taking that query (UnknownQueryInterceptor). */
 export function ApiDtoQuery(dto: DtoClass): MethodDecorator {
   const schema = dtoJsonSchema(dto);
   const required = new Set(schema.required ?? []);
   return applyDecorators(
+    DeclaresQuery(dto),
     ...Object.entries(schema.properties ?? {}).map(([name, s]) => ApiQuery({ name, required: required.has(name), schema: s as never })),
   ) as MethodDecorator;
 }

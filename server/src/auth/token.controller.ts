@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CreateTokenDto, PageQueryDto, PAGE_LIMIT_DEFAULT, type CreatedTokenResponse, type Page, type TokenResponse } from '@claudemesh/shared/dto';
+import { CreateTokenDto, EmptyBodyDto, PageQueryDto, PAGE_LIMIT_DEFAULT, type CreatedTokenResponse, type Page, type TokenResponse } from '@claudemesh/shared/dto';
 import { IdParamPipe } from '../common/pipes';
 import type { AuthContext } from './auth-context';
 import { AuthGuard } from './auth.guard';
 import { CREATED_TOKEN_SCHEMA, TOKEN_SCHEMA } from './auth.schemas';
 import { CurrentAuth, SessionOnly } from './current-auth.decorator';
-import { ApiAuth, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from './openapi';
+import { ApiAuth, ApiBodyErrors, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from './openapi';
 import { TokenService } from './token.service';
 
 @ApiTags('tokens')
@@ -42,7 +42,8 @@ export class TokenController {
   @ApiParam({ name: 'id', description: 'token id (32 base62)' })
   @ApiJson(204, 'Revoked', {})
   @ApiErrors('not_found')
-  async revoke(@CurrentAuth() auth: AuthContext, @Param('id', IdParamPipe) id: string): Promise<void> {
+  @ApiBodyErrors()
+  async revoke(@CurrentAuth() auth: AuthContext, @Param('id', IdParamPipe) id: string, @Body() _body: EmptyBodyDto): Promise<void> {
     await this.tokens.revoke(auth.account.id, id);
   }
 }

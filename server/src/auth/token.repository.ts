@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccountEntity, PersonalAccessTokenEntity } from '@claudemesh/database';
+import { assertCursorRow } from './cursor';
 
 /** SQL for personal access tokens. */
 @Injectable()
@@ -37,9 +38,10 @@ export class TokenRepository {
   }
 
   /** Newest first; revoked tokens are left out. */
-  list(accountId: string, limit: number, afterId?: string): Promise<PersonalAccessTokenEntity[]> {
+  async list(accountId: string, limit: number, afterId?: string): Promise<PersonalAccessTokenEntity[]> {
     const qb = this.repo().createQueryBuilder('t').where('t.account_id = :accountId AND t.revoked_at IS NULL', { accountId });
     if (afterId) {
+      await assertCursorRow(qb.dataSource, 'personal_access_token', afterId, { account_id: accountId });
       qb.andWhere('(t.created_at, t.id) < (SELECT c.created_at, c.id FROM mesh.personal_access_token c WHERE c.id = :afterId)', { afterId });
     }
     return qb.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(limit).getMany();

@@ -62,11 +62,12 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 
-  it('serves the OpenAPI document with the bearer and cookie schemes, and the Swagger UI', async () => {
+  it('serves the OpenAPI document with the bearer, hook-token and cookie schemes, and the Swagger UI', async () => {
     const doc = await json(await fetch(`${t.baseUrl}/api/docs-json`));
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      hookToken: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'cmh1' }),
       cookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'cm_session' }),
     });
     const ui = await fetch(`${t.baseUrl}/api/docs`);

@@ -2,6 +2,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppRuntime } from '../app.module';
 import { appVersion, repoRoot } from '../config/version';
@@ -11,6 +12,7 @@ import { findSpaRoot, spaMiddleware } from '../spa/spa.middleware';
 import { AppExceptionFilter } from './app-exception.filter';
 import { jsonBodyMiddleware } from './json-body';
 import { AppValidationPipe } from './pipes';
+import { UnknownQueryInterceptor } from './query-params';
 import { requestIdMiddleware } from './request-id';
 import { ShutdownService } from './shutdown.service';
 
@@ -45,8 +47,16 @@ function setupSwagger(app: NestExpressApplication): void {
     .setVersion(appVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Personal access token: cmpat_<40 base62>' }, 'bearer')
     .addCookieAuth('cm_session', { type: 'apiKey', in: 'cookie', description: 'Web session cookie; mutations need X-XSRF-TOKEN' }, 'cookie')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'cmh1', description: 'Hook token from welcome: cmh1.<presenceId>.<mac>' }, 'hookToken')
     .build();
   const document = SwaggerModule.createDocument(app, doc);
+  // api.md §9 lists the documentation endpoints too; they are served by SwaggerModule, not by a controller
+  document.paths['/api/docs'] = {
+    get: { tags: ['docs'], summary: 'Swagger UI', responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } },
+  };
+  document.paths['/api/docs-json'] = {
+    get: { tags: ['docs'], summary: 'This OpenAPI 3 document', responses: { '200': { description: 'OpenAPI 3', content: { 'application/json': { schema: { type: 'object' } } } } } },
+  };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
 }
 
@@ -67,6 +77,7 @@ export function configureHttp(app: NestExpressApplication, runtime: AppRuntime):
   app.use(jsonBodyMiddleware());
   app.use(spaMiddleware(findSpaRoot(repoRoot())));
   app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalInterceptors(new UnknownQueryInterceptor(app.get(Reflector)));
   app.useGlobalFilters(new AppExceptionFilter());
   if (config.apiDocs) setupSwagger(app);
 }

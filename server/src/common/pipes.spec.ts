@@ -52,8 +52,20 @@ describe('AppValidationPipe', () => {
     expect(e.details?.fields).toEqual([{ field: 'admin', message: 'admin is not an allowed field' }]);
   });
 
-  it('refuses a body that is not an object', async () => {
-    for (const v of [[1, 2], 'str', 5]) expect((await failure(v)).code).toBe('validation_failed');
+  it('refuses a body that is not an object, null included (no body at all reads as {})', async () => {
+    for (const v of [[1, 2], 'str', 5, null, '']) expect((await failure(v)).details?.fields).toEqual([{ field: 'body', message: 'The body must be a JSON object' }]);
+    expect((await failure(undefined)).details?.fields?.map((f) => f.field)).toEqual(['name', 'maxUses']);
+  });
+
+  it('refuses names every object inherits (constructor, toString, __proto__), with the other fields\' errors', async () => {
+    const value = JSON.parse('{"name":3,"maxUses":1,"constructor":{"prototype":{}},"toString":"x","__proto__":{"admin":true}}');
+    const e = await failure(value);
+    expect(e.details?.fields).toEqual([
+      { field: 'constructor', message: 'constructor is not an allowed field' },
+      { field: 'toString', message: 'toString is not an allowed field' },
+      { field: '__proto__', message: '__proto__ is not an allowed field' },
+      { field: 'name', message: 'name must be a string' },
+    ]);
   });
 
   it('refuses unknown query parameters', async () => {

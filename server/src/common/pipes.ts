@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { AppError, FieldError } from '@claudemesh/shared/errors';
 import { isId } from '@claudemesh/shared/crypto';
 
@@ -23,6 +24,20 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
 function safeName(name: string): string {
   return name.length > 64 ? `${name.slice(0, 61)}...` : name;
 }
+
+/**
+ * Own keys of a JSON object that the DTO does not declare. class-validator's whitelist misses names that the DTO
+ * instance inherits (`constructor`, `toString`, `__proto__`…), so those would otherwise pass silently.
+ */
+export function unknownKeys(cls: new (...args: never[]) => unknown, value: object): string[] {
+  const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+  return Object.keys(value).filter((k) => !declared.has(k));
+}
+
+export const unknownFieldErrors = (keys: string[]): FieldError[] => keys.map((k) => ({ field: safeName(k), message: `${safeName(k)} is not an allowed field` }));
+
+/** A copy of `value` without `keys`. */
+export const omitKeys = (value: object, keys: string[]): Record<string, unknown> => Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
 
 export function validationFailed(fields: FieldError[]): AppError {
   const message = fields[0]?.message ?? 'The request is invalid';
@@ -52,9 +67,19 @@ export class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = metadata.metatype && !isPrimitiveType(metadata.metatype);
     if (dto && (metadata.type === 'body' || metadata.type === 'query')) {
-      if (value === undefined || value === null || value === '') value = {};
-      if (typeof value !== 'object' || Array.isArray(value)) {
+      // no body at all reads as {}; a JSON value that is not an object (null, "x", 42, []) is refused
+      if (value === undefined) value = {};
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw validationFailed([{ field: metadata.type, message: `The ${metadata.type} must be a JSON object` }]);
+      }
+      const unknown = unknownKeys(metadata.metatype as new () => unknown, value);
+      if (unknown.length) {
+        // reported together with the declared fields' own errors
+        const others = await super.transform(omitKeys(value, unknown), metadata).then(
+          () => [] as FieldError[],
+          (e: unknown) => ((e as AppError).details?.fields as FieldError[] | undefined) ?? [],
+        );
+        throw validationFailed([...unknownFieldErrors(unknown), ...others]);
       }
     }
     return super.transform(value, metadata);

@@ -46,7 +46,7 @@ export class InviteAdminService {
     await this.meshAccess.require(auth, meshId, 'admin', { write: true });
     const changed = await this.dataSource.transaction(async (m) => {
       const row = await this.invites.findListRow(meshId, inviteId, m);
-      if (!row) throw new AppError('not_found', 'Invite not found.');
+      if (!row) throw new AppError('not_found', 'No such resource');
       if (!(await this.invites.revoke(m, inviteId))) return false;
       await this.pending.revokeForInvite(m, inviteId);
       await this.mail.cancelUnsentForInvite(m, inviteId);
@@ -63,7 +63,7 @@ export class InviteAdminService {
     const { mesh } = await this.meshAccess.require(auth, meshId, 'admin', { write: true });
     const mailRow = await this.dataSource.transaction(async (m) => {
       const invite = await this.invites.findById(inviteId, m);
-      if (!invite || invite.meshId !== meshId) throw new AppError('not_found', 'Invite not found.');
+      if (!invite || invite.meshId !== meshId) throw new AppError('not_found', 'No such resource');
       const p = await this.pending.findForInviteLocked(m, inviteId);
       if (!p) throw new AppError('not_email_invite', 'This invite was not sent by email.');
       if (p.acceptedAt) throw new AppError('invite_already_accepted', 'This invite was already accepted.');

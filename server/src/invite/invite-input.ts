@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CODE_PATTERN } from '@claudemesh/shared/crypto';
 import { AppError } from '@claudemesh/shared/errors';
-import { toFieldErrors } from '../common/pipes';
+import { omitKeys, toFieldErrors, unknownFieldErrors, unknownKeys } from '../common/pipes';
 import { inviteError } from './invite-lifecycle';
 
 /**
@@ -17,15 +17,16 @@ export function validatePublicBody<T extends object>(cls: new () => T, body: unk
       fields: [{ field: 'body', message: 'The body must be a JSON object' }],
     });
   }
-  const instance = plainToInstance(cls, body, { enableImplicitConversion: false });
+  const unknown = unknownKeys(cls, body);
+  const instance = plainToInstance(cls, omitKeys(body, unknown), { enableImplicitConversion: false });
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   }).filter((e) => !omit.includes(e.property));
-  if (errors.length) {
-    const fields = toFieldErrors(errors);
+  if (errors.length || unknown.length) {
+    const fields = [...unknownFieldErrors(unknown), ...toFieldErrors(errors)];
     throw new AppError('validation_failed', fields[0]?.message ?? 'The request is invalid', { reason: 'malformed', fields });
   }
   return instance;

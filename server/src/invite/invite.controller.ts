@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards 
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CreateInviteDto,
+  EmptyBodyDto,
   ListInvitesQueryDto,
   type CreateInviteResponse,
   type InviteListResponse,
@@ -11,7 +12,7 @@ import {
 import type { AuthContext } from '../auth/auth-context';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentAuth } from '../auth/current-auth.decorator';
-import { ApiAuth, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from '../auth/openapi';
+import { ApiAuth, ApiBodyErrors, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from '../auth/openapi';
 import { IdParamPipe } from '../common/pipes';
 import { InviteAdminService } from './invite-admin.service';
 import { InviteMintService } from './invite-mint.service';
@@ -53,10 +54,12 @@ export class InviteController {
   @ApiParam({ name: 'inviteId', description: 'invite id (32 base62)' })
   @ApiJson(200, 'The invite with revokedAt', INVITE_SCHEMA)
   @ApiErrors('mesh_archived')
+  @ApiBodyErrors()
   revoke(
     @CurrentAuth() auth: AuthContext,
     @Param('id', IdParamPipe) meshId: string,
     @Param('inviteId', IdParamPipe) inviteId: string,
+    @Body() _body: EmptyBodyDto,
   ): Promise<InviteResponse> {
     return this.admin.revoke(auth, meshId, inviteId);
   }
@@ -65,12 +68,14 @@ export class InviteController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Queue a new mail for an email invite (same code).' })
   @ApiParam({ name: 'inviteId', description: 'invite id (32 base62)' })
+  @ApiDtoBody(EmptyBodyDto)
   @ApiJson(200, 'The queued mail', { type: 'object', properties: { mail: MAIL_INFO_SCHEMA } })
   @ApiErrors('not_email_invite', 'invite_already_accepted', 'resend_limit', 'invite_revoked', 'invite_expired', 'invite_exhausted', 'mesh_archived', 'resend_too_soon')
   resend(
     @CurrentAuth() auth: AuthContext,
     @Param('id', IdParamPipe) meshId: string,
     @Param('inviteId', IdParamPipe) inviteId: string,
+    @Body() _body: EmptyBodyDto,
   ): Promise<ResendInviteResponse> {
     return this.admin.resend(auth, meshId, inviteId);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AccountEntity, InviteEntity, MeshEntity } from '@claudemesh/database';
 import type { InviteStatusFilter } from '@claudemesh/shared/dto';
+import { assertCursorRow } from '../auth/cursor';
 
 export interface NewInviteRow {
   id: string;
@@ -160,6 +161,7 @@ export class InviteRepository {
     const qb = this.listQuery().where('i.mesh_id = :meshId', { meshId });
     if (status !== 'all') qb.andWhere(STATUS_SQL[status]);
     if (afterId) {
+      await assertCursorRow(qb.dataSource, 'invite', afterId, { mesh_id: meshId });
       qb.andWhere('(i.created_at, i.id) < (SELECT c.created_at, c.id FROM mesh.invite c WHERE c.id = :afterId)', { afterId });
     }
     return this.withExtras(qb.orderBy('i.created_at', 'DESC').addOrderBy('i.id', 'DESC').limit(limit));

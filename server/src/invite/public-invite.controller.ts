@@ -31,6 +31,7 @@ const CLAIM_ERRORS = [
   'invite_bad_signature',
   'mesh_full',
   'rate_limited',
+  'internal_error',
 ] as const;
 
 /**
@@ -51,7 +52,7 @@ export class PublicInviteController {
   @ApiOperation({ summary: 'Consent landing data for an invite code or a v1 token (invites.md §8).' })
   @ApiParam({ name: 'ref', description: 'an invite code, or a v1 token' })
   @ApiJson(200, 'Landing data', LANDING_SCHEMA)
-  @ApiErrors('invite_malformed', 'invite_bad_signature', 'invite_not_found', 'rate_limited')
+  @ApiErrors('invite_malformed', 'invite_bad_signature', 'invite_not_found', 'rate_limited', 'internal_error')
   landing(@Param('ref') ref: string, @Ip() ip: string): Promise<InviteLandingResponse> {
     return this.landingService.landing(ref, ip);
   }
@@ -59,7 +60,7 @@ export class PublicInviteController {
   @Get('api/public/invite-code/:code')
   @ApiOperation({ summary: 'Resolve a short code to {token, version} (the v1 token, or the code for v2).' })
   @ApiJson(200, 'The token of a valid invite', CODE_RESOLUTION_SCHEMA)
-  @ApiErrors('invite_malformed', 'invite_not_found', 'invite_revoked', 'mesh_archived', 'invite_expired', 'invite_exhausted', 'rate_limited')
+  @ApiErrors('invite_malformed', 'invite_not_found', 'invite_revoked', 'mesh_archived', 'invite_expired', 'invite_exhausted', 'rate_limited', 'internal_error')
   resolve(@Param('code') code: string, @Ip() ip: string): Promise<InviteCodeResolution> {
     return this.landingService.resolveCode(code, ip);
   }
@@ -97,7 +98,7 @@ export class PublicInviteController {
   @Get('i/:code')
   @ApiOperation({ summary: 'Short link: 302 to /join/<v1 token> for a valid v1 invite, else /join/<code>. Never 404.' })
   @ApiResponse({ status: 302, description: 'Redirect to the landing page (Referrer-Policy: no-referrer)' })
-  @ApiErrors('rate_limited')
+  @ApiErrors('rate_limited', 'internal_error')
   async shortLink(@Param('code') code: string, @Ip() ip: string, @Res() res: Response): Promise<void> {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.redirect(302, await this.landingService.redirectTarget(code, ip));

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { MailOutboxEntity } from '@claudemesh/database';
 import type { MailStatus, MailTransportName } from '@claudemesh/shared/dto';
+import { assertCursorRow } from '../auth/cursor';
 
 export interface NewMailRow {
   id: string;
@@ -111,6 +112,7 @@ export class MailOutboxRepository {
     if (filter.meshId) qb.andWhere('o.mesh_id = :meshId', { meshId: filter.meshId });
     if (filter.status) qb.andWhere('o.status = :status', { status: filter.status });
     if (filter.afterId) {
+      await assertCursorRow(qb.dataSource, 'mail_outbox', filter.afterId, filter.meshId ? { mesh_id: filter.meshId } : {});
       qb.andWhere('(o.created_at, o.id) < (SELECT c.created_at, c.id FROM mesh.mail_outbox c WHERE c.id = :afterId)', {
         afterId: filter.afterId,
       });

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, Param, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ListMembersQueryDto, UpdateMemberDto, type MemberResponse, type Page, type RemovedMemberResponse } from '@claudemesh/shared/dto';
+import { EmptyBodyDto, ListMembersQueryDto, UpdateMemberDto, type MemberResponse, type Page, type RemovedMemberResponse } from '@claudemesh/shared/dto';
 import { sha256Hex } from '@claudemesh/shared/crypto';
 import { IdParamPipe } from '../common/pipes';
 import type { AuthContext } from '../auth/auth-context';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentAuth } from '../auth/current-auth.decorator';
-import { ApiAuth, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from '../auth/openapi';
+import { ApiAuth, ApiBodyErrors, ApiDtoBody, ApiDtoQuery, ApiErrors, ApiJson, pageOf } from '../auth/openapi';
 import { MEMBER_SCHEMA, REMOVED_MEMBER_SCHEMA } from './mesh.schemas';
 import { MemberService } from './member.service';
 
@@ -75,7 +75,13 @@ export class MemberController {
   @ApiParam(MEMBER_ID)
   @ApiJson(200, 'The removal', REMOVED_MEMBER_SCHEMA)
   @ApiErrors('forbidden', 'not_found', 'mesh_archived')
-  remove(@CurrentAuth() auth: AuthContext, @Param('id', IdParamPipe) id: string, @Param('memberId', IdParamPipe) memberId: string): Promise<RemovedMemberResponse> {
+  @ApiBodyErrors()
+  remove(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', IdParamPipe) id: string,
+    @Param('memberId', IdParamPipe) memberId: string,
+    @Body() _body: EmptyBodyDto,
+  ): Promise<RemovedMemberResponse> {
     return this.members.removeMember(auth, id, memberId);
   }
 }

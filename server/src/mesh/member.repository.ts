@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { MemberEntity, PresenceEntity, type MemberRevokedReason, type PresenceEndReason } from '@claudemesh/database';
+import { assertCursorRow } from '../auth/cursor';
 
 export interface MemberWithAccount {
   member: MemberEntity;
@@ -29,6 +30,7 @@ export class MemberRepository {
     const qb = this.dataSource.manager.getRepository(MemberEntity).createQueryBuilder('mb').where('mb.mesh_id = :meshId', { meshId });
     if (!opts.includeRemoved) qb.andWhere('mb.revoked_at IS NULL');
     if (opts.afterId) {
+      await assertCursorRow(qb.dataSource, 'member', opts.afterId, { mesh_id: meshId });
       qb.andWhere('(mb.joined_at, mb.id) > (SELECT c.joined_at, c.id FROM mesh.member c WHERE c.id = :afterId)', { afterId: opts.afterId });
     }
     const members = await qb.orderBy('mb.joined_at', 'ASC').addOrderBy('mb.id', 'ASC').limit(opts.limit).getMany();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { MeshEntity, MeshRootKeyEntity, type MeshRootKeyReason } from '@claudemesh/database';
 import type { MeshRole } from '@claudemesh/shared/protocol';
+import { assertCursorRow } from '../auth/cursor';
 
 export interface MeshListRow {
   id: string;
@@ -84,6 +85,7 @@ export class MeshRepository {
       where.push(`m.name ILIKE $${params.length}`);
     }
     if (opts.afterId) {
+      await assertCursorRow(this.dataSource, 'mesh', opts.afterId);
       params.push(opts.afterId);
       where.push(`(m.created_at, m.id) < (SELECT c.created_at, c.id FROM mesh.mesh c WHERE c.id = $${params.length})`);
     }

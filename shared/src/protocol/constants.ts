@@ -31,3 +31,7 @@ export type MemberRole = (typeof ROLES)[number];
 export type MeshRole = 'owner' | MemberRole;
 export type EndReason = 'closed' | 'timeout' | 'left' | 'removed' | 'mesh_archived';
 export type TerminateReason = 'removed' | 'left' | 'mesh_archived';
+
+/** Unicode control characters (security.md §6.3): C0 with NUL, DEL, and C1 (U+0080–U+009F, e.g. the terminal CSI U+009B). */
+export const CONTROL_CHARS = /\p{Cc}/u;
+export const hasControlChars = (s: string): boolean => CONTROL_CHARS.test(s);

@@ -1,5 +1,5 @@
 import { IsOptional } from 'class-validator';
-import { IsEmailAddress, IsSecretString, IsStrictBoolean, IsTrimmedString } from '../common/validators';
+import { IsEmailAddress, IsOmittable, IsSecretString, IsStrictBoolean, IsTrimmedString } from '../common/validators';
 import { PageQueryDto } from '../common/page';
 import { DISPLAY_NAME_MAX_LEN, PASSWORD_MAX, PASSWORD_MIN } from '../auth/auth.dto';
 
@@ -21,18 +21,18 @@ export class CreateAccountDto {
   @IsSecretString({ min: PASSWORD_MIN, max: PASSWORD_MAX })
   password!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsStrictBoolean()
   isAdmin?: boolean;
 }
 
 /** PATCH /api/admin/accounts/:id. */
 export class UpdateAccountDto {
-  @IsOptional()
+  @IsOmittable()
   @IsStrictBoolean()
   isAdmin?: boolean;
 
-  @IsOptional()
+  @IsOmittable()
   @IsStrictBoolean()
   disabled?: boolean;
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsString, Matches } from 'class-validator';
+import { IsOmittable } from '../common/validators';
 import { UUID_PATTERN } from '../../crypto/ids';
 import { STATUSES, type PeerStatus } from '../../protocol/constants';
 import type { HookSetStatusBody } from '../../protocol/events';
@@ -8,7 +9,7 @@ export class HookSetStatusDto implements HookSetStatusBody {
   @IsIn(STATUSES as unknown as string[], { message: 'status must be one of idle, working, dnd' })
   status!: PeerStatus;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString({ message: 'sessionId must be a lowercase UUID' })
   @Matches(UUID_PATTERN, { message: 'sessionId must be a lowercase UUID' })
   sessionId?: string;

@@ -38,6 +38,7 @@ describe('broker payload validators (protocol.md §4, §7.1)', () => {
     ['short signature', { signature: 'ab' }],
     ['empty displayName', { displayName: '   ' }],
     ['control char in cwd', { cwd: 'a\nb' }],
+    ['C1 control char in cwd', { cwd: 'a\u009bb' }],
     ['pid 0', { pid: 0 }],
     ['33 groups', { groups: Array.from({ length: 33 }, (_, i) => `g${i}`) }],
     ['passive as string', { passive: 'true' }],

@@ -13,6 +13,7 @@ import {
   PRIORITIES,
   STATUSES,
   SUMMARY_MAX_CODEPOINTS,
+  hasControlChars,
   type PeerStatus,
   type Priority,
 } from '../../protocol/constants';
@@ -24,8 +25,6 @@ import type { PeerHelloAuth } from '../../protocol/events';
  * unknown keys are ignored (forward compatibility), a wrong type for a known key is malformed. No I/O.
  */
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F]/;
 /** A lone UTF-16 surrogate has no UTF-8 encoding: such a string is not valid text (security.md §6 item 3). */
 const LONE_SURROGATE = /\p{Cs}/u;
 const MAX_SAFE_MS = 8_640_000_000_000_000;
@@ -59,7 +58,7 @@ function optText(o: Obj, key: string, min: number, max: number, trim = true): st
   const s = trim ? v.trim() : v;
   const n = codePoints(s);
   if (n < min || n > max) throw malformed(`${key} must be ${min} to ${max} characters`);
-  if (CONTROL.test(s)) throw malformed(`${key} must not contain control characters`);
+  if (hasControlChars(s)) throw malformed(`${key} must not contain control characters`);
   if (LONE_SURROGATE.test(s)) throw malformed(`${key} must be valid UTF-8 text`);
   return s;
 }

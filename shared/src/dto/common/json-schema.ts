@@ -22,7 +22,7 @@ export interface JsonSchema {
   description?: string;
 }
 
-type Meta = { type: string; name?: string; propertyName: string; constraints?: unknown[] };
+type Meta = { type: string; name?: string; propertyName: string; constraints?: unknown[]; context?: { omittable?: boolean } };
 
 const STOCK: Record<string, (c: unknown[]) => JsonSchema> = {
   isString: () => ({ type: 'string' }),
@@ -51,7 +51,7 @@ export function dtoJsonSchema(cls: new (...args: never[]) => unknown): JsonSchem
     if (m.propertyName.startsWith('__')) continue; // hidden marker properties (EmptyBodyDto)
     const schema = (props[m.propertyName] ??= {});
     if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) {
-      if (m.name === 'isOptional') optional.add(m.propertyName);
+      if (m.name === 'isOptional' || m.context?.omittable) optional.add(m.propertyName);
       else (optional.add(m.propertyName), nullable.add(m.propertyName));
       continue;
     }

@@ -1,5 +1,5 @@
 import { IsOptional } from 'class-validator';
-import { IsAbsent, IsQueryInt, IsTrimmedString } from './validators';
+import { IsAbsent, IsOmittable, IsQueryInt, IsTrimmedString } from './validators';
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
@@ -26,7 +26,7 @@ export class PageQueryDto {
  * The hidden property only gives the class validation metadata (the pipe uses forbidUnknownValues); it can never be set.
  */
 export class EmptyBodyDto {
-  @IsOptional()
+  @IsOmittable()
   @IsAbsent()
   __none?: never;
 }

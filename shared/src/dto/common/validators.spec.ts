@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, validateSync } from 'class-validator';
-import { CreateMeshDto, CreateTokenDto, ListMeshesQueryDto, SignupDto, UpdateMemberDto } from '../index';
+import { CreateInviteDto, CreateMeshDto, CreateTokenDto, ListMeshesQueryDto, SignupDto, UpdateMemberDto } from '../index';
 import { EmptyBodyDto } from './page';
 import { codePointLength, dtoJsonSchema, IsTrimmedString } from './index';
 
@@ -11,6 +11,14 @@ const check = <T extends object>(cls: new () => T, plain: object) => {
 };
 
 describe('shared DTO validators', () => {
+  it('an omittable field may be left out, but null is a wrong type; the schema marks it optional, not nullable', () => {
+    expect(check(CreateInviteDto, {}).fields).toEqual([]);
+    expect(check(CreateInviteDto, { maxUses: null, role: null, email: null }).fields).toEqual(['role', 'maxUses', 'email']);
+    expect(check(UpdateMemberDto, { linkEmail: null }).fields).toEqual([]); // the one nullable field of that DTO
+    const schema = dtoJsonSchema(CreateInviteDto);
+    expect([schema.required, schema.properties?.['maxUses'].nullable, dtoJsonSchema(UpdateMemberDto).properties?.['linkEmail'].nullable]).toEqual([undefined, undefined, true]);
+  });
+
   it('counts code points, not UTF-16 units', () => {
     expect(codePointLength('🚀🚀')).toBe(2);
     expect(check(CreateMeshDto, { name: '🚀'.repeat(80) }).fields).toEqual([]);
@@ -22,6 +30,10 @@ describe('shared DTO validators', () => {
     expect(ok.fields).toEqual([]);
     expect(ok.obj).toMatchObject({ email: 'a@example.com', password: ' spaced password ', displayName: 'Dana' });
     expect(check(CreateMeshDto, { name: 'a\u0000b' }).messages).toEqual(['name must not contain control characters']);
+    // C1 controls count too (U+009B is a terminal CSI); U+00A0 (a no-break space) is not a control character.
+    expect(check(CreateMeshDto, { name: 'a\u009bb' }).messages).toEqual(['name must not contain control characters']);
+    expect(check(CreateMeshDto, { name: 'a\u0085b' }).messages).toEqual(['name must not contain control characters']);
+    expect(check(CreateMeshDto, { name: 'a\u00a0b' }).messages).toEqual([]);
     expect(check(CreateMeshDto, { name: 'a\u007fb' }).fields).toEqual(['name']);
     expect(check(CreateMeshDto, { name: 'a\ud800b' }).messages).toEqual(['name must be valid UTF-8 text']);
     expect(check(CreateMeshDto, { name: '   ' }).messages).toEqual(['name must be 1 to 80 characters long']);

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
+import { hasControlChars } from '../../protocol/constants';
 
 /**
  * Reusable edge validators (api.md §1.1, security.md §6). Every decorator here gives one clear
@@ -9,8 +10,7 @@ import { registerDecorator, ValidationArguments, ValidationOptions } from 'class
  * with `transform: true` (and no implicit conversion): the controller then receives the trimmed values.
  */
 
-// eslint-disable-next-line no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
+export { CONTROL_CHARS, hasControlChars } from '../../protocol/constants';
 export const EMAIL_MAX = 254;
 
 /** Length in Unicode code points (a surrogate pair counts once). */
@@ -20,7 +20,6 @@ export const codePointLength = (s: string): number => {
   return n;
 };
 
-export const hasControlChars = (s: string): boolean => CONTROL_CHARS.test(s);
 
 /** A lone surrogate cannot be encoded as UTF-8. */
 export const isWellFormedUnicode = (s: string): boolean => !/\p{Surrogate}/u.test(s);
@@ -230,4 +229,14 @@ export function IsAbsent(validationOptions?: ValidationOptions): PropertyDecorat
         defaultMessage: (args: ValidationArguments) => `${args.property} is not an allowed field`,
       },
     });
+}
+
+/**
+ * A body field that may be left out, where null is a wrong type like any other (api.md names the few nullable
+ * fields, which use ValidateIf instead). class-validator's IsOptional would let null through unchecked.
+ * The context marker tells dtoJsonSchema that the field is optional but not nullable.
+ */
+export function IsOmittable(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    ValidateIf((o: Record<string | symbol, unknown>) => o[propertyName] !== undefined, { context: { omittable: true } })(target, propertyName as string);
 }

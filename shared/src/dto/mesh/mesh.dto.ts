@@ -1,5 +1,5 @@
 import { IsOptional, ValidateIf } from 'class-validator';
-import { IsEmailAddress, IsId, IsOneOf, IsQueryBoolean, IsTrimmedString } from '../common/validators';
+import { IsEmailAddress, IsId, IsOmittable, IsOneOf, IsQueryBoolean, IsTrimmedString } from '../common/validators';
 import { PageQueryDto } from '../common/page';
 import { DISPLAY_NAME_MAX_LEN } from '../auth/auth.dto';
 
@@ -19,11 +19,11 @@ export class UpdateMeshDto {
 
 /** POST /api/meshes/:id/transfer: exactly one of accountId and email (the service checks "exactly one"). */
 export class TransferMeshDto {
-  @IsOptional()
+  @IsOmittable()
   @IsId()
   accountId?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsEmailAddress()
   email?: string;
 }
@@ -48,11 +48,11 @@ export class ListMembersQueryDto extends PageQueryDto {
 
 /** PATCH /api/meshes/:id/members/:memberId: at least one field (the service answers 400 for an empty body). */
 export class UpdateMemberDto {
-  @IsOptional()
+  @IsOmittable()
   @IsOneOf(['admin', 'member'])
   role?: 'admin' | 'member';
 
-  @IsOptional()
+  @IsOmittable()
   @IsTrimmedString({ min: 1, max: DISPLAY_NAME_MAX_LEN })
   displayName?: string;
 
