@@ -58,7 +58,9 @@ export async function requestJson<T>(
 export function restError(status: number, body: unknown, url: string): CliError {
   const err = (body as ErrorResponse | null)?.error;
   if (err && typeof err.code === 'string') {
-    const reason = typeof err.details?.reason === 'string' && err.details.reason !== err.code ? ` [${err.details.reason}]` : '';
+    // details.reason adds information only when the code does not already say it (invite_exhausted/exhausted does).
+    const r = err.details?.reason;
+    const reason = typeof r === 'string' && !err.code.endsWith(r) ? ` [${r}]` : '';
     return new CliError(EXIT_BY_CODE[err.code] ?? EXIT.failure, `${err.message} (${err.code}${reason})`);
   }
   if (status === 404) return new CliError(EXIT.notFound, `${url} answered 404; is this a claudemesh server?`);

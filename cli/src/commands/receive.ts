@@ -5,7 +5,7 @@ import { findMesh, listMeshes, type MeshConfig } from '../config/meshes';
 import { CliError, EXIT } from '../errors';
 import { formatRecord } from '../format';
 import { out, progress, warn } from '../output';
-import { createClient, toCliError } from '../session/connect';
+import { createClient, toCliError, warnFirstConnectFailure } from '../session/connect';
 import { storingHandler } from '../session/receiver';
 import { recordRunMesh, resolveSession } from '../session/run-files';
 import type { PeerClient } from '../sdk';
@@ -93,6 +93,7 @@ export async function watchCommand(opts: { json?: boolean; mesh?: string }): Pro
     client.on('peer_joined', (p) => progress(`${mesh.name}: ${p.displayName} joined`));
     client.on('peer_left', (p) => progress(`${mesh.name}: ${p.displayName} left (${p.reason})`));
     client.on('stopped', (e) => warn(`${mesh.name}: ${toCliError(e, mesh).message}`));
+    warnFirstConnectFailure(client, mesh.name);
     clients.push(client);
   }
   const results = await Promise.allSettled(clients.map((c) => c.connect()));

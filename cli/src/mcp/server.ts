@@ -10,7 +10,7 @@ import { formatPeer, formatRecord } from '../format';
 import { progress, setQuiet, warn } from '../output';
 import { resolveTarget } from '../resolve/names';
 import type { PeerClient } from '../sdk';
-import { createClient, toCliError } from '../session/connect';
+import { createClient, toCliError, warnFirstConnectFailure } from '../session/connect';
 import { storingHandler } from '../session/receiver';
 import { recordRunMesh, resolveSession } from '../session/run-files';
 import { CLI_VERSION } from '../version';
@@ -38,6 +38,8 @@ export async function runMcpServer(): Promise<void> {
   let setupError: string | null = null;
   if (!identityExists()) setupError = 'claudemesh is not set up: run "claudemesh init" and "claudemesh join <invite>" in a terminal.';
   else if (!listMeshes().length) setupError = 'no mesh joined yet: run "claudemesh join <invite link>" in a terminal.';
+  // Also on stderr: someone running `claudemesh mcp` in a terminal to debug it sees why no mesh connects.
+  if (setupError) warn(setupError);
   if (!setupError) {
     const identity = loadIdentity();
     const anchor = process.ppid;
@@ -54,6 +56,7 @@ export async function runMcpServer(): Promise<void> {
         progress(`claudemesh: ${mesh.name} connected (session ${run.sessionId})`);
       });
       client.on('stopped', (e) => warn(`${mesh.name}: ${toCliError(e, mesh).message}`));
+      warnFirstConnectFailure(client, mesh.name);
       client.connect().catch(() => undefined);
       sessions.push({ mesh, client });
     }

@@ -3,7 +3,7 @@ import { saveRootKey, type MeshConfig } from '../config/meshes';
 import type { IdentityFile } from '../config/identity';
 import { CliError, EXIT } from '../errors';
 import { warn } from '../output';
-import { PeerClient, PeerClientError, type DecryptedMessage, type PeerClientOptions } from '../sdk';
+import { FATAL_CONNECT_CODES, PeerClient, PeerClientError, type DecryptedMessage, type PeerClientOptions } from '../sdk';
 import { CLIENT_NAME } from '../version';
 import { warnIfOutdated } from '../version-check';
 
@@ -64,6 +64,20 @@ export function createClient(mesh: MeshConfig, identity: IdentityFile, opts: Ses
   });
   client.on('warning', (w) => warn(`${mesh.name}: ${w}`));
   return client;
+}
+
+/**
+ * Long-lived clients retry silently forever: say once (until the next welcome) why they are not connected yet.
+ * Fatal codes are reported by the 'stopped' handler instead.
+ */
+export function warnFirstConnectFailure(client: PeerClient, meshName: string): void {
+  let told = false;
+  client.on('welcome', () => (told = false));
+  client.on('connect_failed', (e) => {
+    if (told || FATAL_CONNECT_CODES.has(e.code)) return;
+    told = true;
+    warn(`${meshName}: ${e.message}; retrying`);
+  });
 }
 
 /** Opens a short-lived connection (passive by default) and gives up after 3 attempts. */
