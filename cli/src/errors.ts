@@ -15,6 +15,8 @@ export class CliError extends Error {
   constructor(
     readonly exitCode: ExitCode,
     message: string,
+    /** The server's error code (api.md §9) when the failure came from the API. */
+    readonly apiCode?: string,
   ) {
     super(message);
     this.name = 'CliError';

@@ -61,7 +61,7 @@ export function restError(status: number, body: unknown, url: string): CliError 
     // details.reason adds information only when the code does not already say it (invite_exhausted/exhausted does).
     const r = err.details?.reason;
     const reason = typeof r === 'string' && !err.code.endsWith(r) ? ` [${r}]` : '';
-    return new CliError(EXIT_BY_CODE[err.code] ?? EXIT.failure, `${err.message} (${err.code}${reason})`);
+    return new CliError(EXIT_BY_CODE[err.code] ?? EXIT.failure, `${err.message} (${err.code}${reason})`, err.code);
   }
   if (status === 404) return new CliError(EXIT.notFound, `${url} answered 404; is this a claudemesh server?`);
   if (status >= 500) return new CliError(EXIT.unreachable, `${new URL(url).origin} answered ${status}`);

@@ -77,7 +77,17 @@ export async function join(arg: string, opts: JoinOptions): Promise<MeshConfig> 
 async function joinWith(ref: InviteRef, server: string, identity: IdentityFile, displayName: string, pat?: string): Promise<MeshConfig> {
   if (ref.kind === 'token') return redeemV1(server, ref.token, identity, displayName, pat);
   progress(`Resolving invite ${ref.code} on ${server}…`);
-  const res = await requestJson<InviteCodeResolution>('GET', `${server}/api/public/invite-code/${encodeURIComponent(ref.code)}`);
+  let res: InviteCodeResolution;
+  try {
+    res = await requestJson<InviteCodeResolution>('GET', `${server}/api/public/invite-code/${encodeURIComponent(ref.code)}`);
+  } catch (e) {
+    // A used-up invite still admits a key that is already an active member (invites.md §4.3 check 4): let the claim decide.
+    // Only a v2 invite can be claimed by code; for anything else the resolver's answer stands.
+    if (!(e instanceof CliError) || e.apiCode !== 'invite_exhausted') throw e;
+    return claimV2(server, ref.code, identity, displayName, pat).catch((claimError: unknown) => {
+      throw claimError instanceof CliError && claimError.apiCode === 'invite_version_mismatch' ? e : claimError;
+    });
+  }
   if (res.version === 1) {
     progress('This is a legacy v1 invite; redeeming it…');
     return redeemV1(server, res.token, identity, displayName, pat);

@@ -108,6 +108,19 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
       expect(meshes[meshId].rootKeys['1']).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(meshes[meshId].ownerPubkey).toMatch(/^[0-9a-f]{64}$/);
     }
+    // The 2-use invite is used up now. A member's key may still claim it again (invites.md §4.3 check 4): same member;
+    // a new key gets invite_exhausted (exit 6).
+    const memberId = readJson(path.join(homeA, 'meshes.json'))[meshId].memberId;
+    const again = await runCli(homeA, ['join', shortUrl, '--name', 'alice']);
+    expect(again.stderr).not.toContain('invite_exhausted');
+    expect(again.code).toBe(0);
+    expect(readJson(path.join(homeA, 'meshes.json'))[meshId].memberId).toBe(memberId);
+    const homeC = path.join(tmp, 'home-c');
+    expect((await runCli(homeC, ['init'])).code).toBe(0);
+    const late = await runCli(homeC, ['join', shortUrl, '--name', 'carol']);
+    expect(late.code).toBe(6);
+    expect(late.stderr.trim().split('\n').pop()).toBe('claudemesh: This invite has been used up. (invite_exhausted)');
+    expect(fs.existsSync(path.join(homeC, 'meshes.json'))).toBe(false);
   });
 
   it('A sends to B by display name; B\'s inbox --fetch shows the decrypted text exactly once', async () => {
@@ -125,6 +138,7 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
     expect(records.filter((r: { text: string }) => r.text === text)).toHaveLength(1);
     const inboxFile = path.join(homeB, 'inbox', `${meshId}.jsonl`);
     expect(fileMode(inboxFile)).toBe(0o600);
+    expect(fileMode(path.dirname(inboxFile))).toBe(0o700); // C-SEC-11: in a 0700 dir
     expect(fs.readFileSync(inboxFile, 'utf8').split(text).length - 1).toBe(1);
   });
 
@@ -155,6 +169,7 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
       return r?.meshes?.length ? r : null;
     });
     expect(fileMode(runFile)).toBe(0o600);
+    expect(fileMode(path.dirname(runFile))).toBe(0o700); // C-SEC-11: in a 0700 dir
     expect(run.meshes[0]).toMatchObject({ meshId, serverUrl: baseUrl });
     expect(run.meshes[0].hookToken).toMatch(/^cmh1\./);
     const hook = await runCli(homeB, ['hook', 'working'], { input: JSON.stringify({ hook_event_name: 'UserPromptSubmit', prompt: 'x'.repeat(1000) }) });
