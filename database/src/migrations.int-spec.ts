@@ -126,6 +126,30 @@ describe('migrations', () => {
     expect(columnChanges).toEqual([]);
   });
 
+  it('C-DATA-14: migrations wait for pg_advisory_lock on the contract key (SHA-256 of "claudemesh:migrate"), held by anyone', async () => {
+    const other = createDataSource({ url: db.url, poolSize: 1 });
+    await other.initialize();
+    const runner = other.createQueryRunner();
+    await runner.connect();
+    try {
+      // The key computed by PostgreSQL from data-model.md §5, not by advisoryKey().
+      const k = `('x' || substr(encode(sha256(convert_to('claudemesh:migrate', 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint`;
+      await runner.query(`SELECT pg_advisory_lock(${k})`);
+      let finished = false;
+      const migrating = runMigrations(ds).then((applied) => {
+        finished = true;
+        return applied;
+      });
+      await new Promise((r) => setTimeout(r, 700));
+      expect(finished).toBe(false);
+      await runner.query(`SELECT pg_advisory_unlock(${k})`);
+      expect(await migrating).toEqual(ALL_MIGRATIONS.map((m) => new m().name));
+    } finally {
+      await runner.release();
+      await other.destroy();
+    }
+  });
+
   it('C-DATA-14: two concurrent runMigrations on one empty database both succeed, and the migrations ran once', async () => {
     const a = createDataSource({ url: db.url, poolSize: 2 });
     const b = createDataSource({ url: db.url, poolSize: 2 });

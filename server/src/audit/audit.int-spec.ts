@@ -133,6 +133,29 @@ describe('audit chain (data-model.md §4, api.md §6)', () => {
     expect(verify.body).toEqual({ valid: true, checked: before + 1000, headSeq: before + 1000, headHash: rows[rows.length - 1].hash });
   });
 
+  it('appends wait for pg_advisory_xact_lock on the contract key (SHA-256 of "claudemesh:audit:<meshId>"), held by anyone', async () => {
+    const meshId = await createMesh('lock key');
+    const qr = t.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      // The key computed by PostgreSQL from data-model.md §4, not by the server's advisoryKey().
+      await qr.query(`SELECT pg_advisory_xact_lock(('x' || substr(encode(sha256(convert_to($1, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint)`, [
+        `claudemesh:audit:${meshId}`,
+      ]);
+      let appended = false;
+      const appending = audit.append(t.dataSource.manager, meshId, [entry(1)]).then(() => (appended = true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(appended).toBe(false);
+      await qr.commitTransaction();
+      await appending;
+      expect((await chainRows(meshId)).map((r) => r.seq)).toEqual([1, 2]);
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      await qr.release();
+    }
+  });
+
   it('appends nothing when the caller rolls back, and refuses content keys in data', async () => {
     const meshId = await createMesh('rollback');
     await expect(

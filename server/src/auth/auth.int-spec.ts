@@ -84,6 +84,22 @@ describe('auth: sessions, CSRF, PATs, passwords, admin', () => {
     expect([dup.status, dup.body.error.code]).toEqual([409, 'email_taken']);
   });
 
+  it('C-SEC-5 a cross-origin POST with a valid cookie and no XSRF header → 403 csrf_failed, and nothing is written', async () => {
+    const { client } = await signupClient(t.baseUrl);
+    expect((await client.get('/api/auth/me')).status).toBe(200); // the cookie session is valid
+    const crossSite = client.clone();
+    crossSite.csrf = false;
+    const name = `cross-site ${Date.now()}`;
+    for (const origin of ['https://evil.example', 'null', t.baseUrl.replace('127.0.0.1', 'localhost')]) {
+      const res = await crossSite.post('/api/meshes', { name }, { headers: { Origin: origin } });
+      expect([origin, res.status, res.body.error.code]).toEqual([origin, 403, 'csrf_failed']);
+      const logout = await crossSite.post('/api/auth/logout', undefined, { headers: { Origin: origin } });
+      expect([origin, logout.status]).toEqual([origin, 403]);
+    }
+    expect(await t.dataSource.query(`SELECT id FROM mesh.mesh WHERE name = $1`, [name])).toEqual([]);
+    expect((await client.get('/api/auth/me')).status).toBe(200); // the refused logout did not end the session
+  });
+
   it('C-API-5 a cookie POST without X-XSRF-TOKEN is 403 csrf_failed; a PAT works; a revoked PAT gets 401', async () => {
     const { client } = await signupClient(t.baseUrl);
     const noCsrf = client.clone();

@@ -1,10 +1,11 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AckFailure, isAppError, type AckError } from '@claudemesh/shared/errors';
 import { MAX_UNANSWERED_EVENTS, PEER_CLIENT_EVENTS, type PeerClientEventName } from '@claudemesh/shared/protocol';
 import { ShutdownService } from '../common/shutdown.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
 import { MemoryBuckets } from '../rate-limit/token-bucket';
@@ -52,7 +53,13 @@ export class BrokerGateway implements OnModuleInit {
     private readonly shutdown: ShutdownService,
     private readonly metrics: MetricsService,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.logEvents = config.logLevel === 'debug';
+  }
+
+  /** operations.md §5: socket events log at debug (metadata only: names, ids, codes, durations). Checked once, off the hot path. */
+  private readonly logEvents: boolean;
 
   async onModuleInit(): Promise<void> {
     await this.realtime.attach();
@@ -123,8 +130,9 @@ export class BrokerGateway implements OnModuleInit {
     state.running = true;
     while (state.queue.length > 0) {
       const item = state.queue.shift()!;
+      const started = this.logEvents ? performance.now() : 0;
       let afterAck: (() => void) | undefined;
-      let reply: unknown;
+      let reply: { ok: boolean; error?: AckError };
       try {
         const r = await this.dispatch(socket, item);
         afterAck = r.afterAck;
@@ -134,6 +142,11 @@ export class BrokerGateway implements OnModuleInit {
       }
       state.unanswered--;
       safeAck(item.ack, reply);
+      if (this.logEvents) {
+        const durationMs = Math.round((performance.now() - started) * 10) / 10;
+        const code = reply.ok ? undefined : reply.error?.code;
+        this.logger.debug({ socketId: socket.id, presenceId: socket.data.presenceId, event: item.event ?? 'unknown', ok: reply.ok, code, durationMs }, 'socket event');
+      }
       afterAck?.();
     }
     state.running = false;

@@ -1,8 +1,8 @@
-import { ArgumentsHost, BadRequestException, ForbiddenException, HttpException, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, ForbiddenException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { AppError } from '@claudemesh/shared/errors';
 import { AppExceptionFilter } from './app-exception.filter';
 
-function run(exception: unknown) {
+function run(exception: unknown, request: Record<string, unknown> = {}) {
   const headers: Record<string, string> = {};
   const res = {
     headersSent: false,
@@ -19,7 +19,7 @@ function run(exception: unknown) {
     },
     end: () => undefined,
   };
-  const req = { id: 'req-12345678', originalUrl: '/api/meshes/x?limit=2', url: '/api/meshes/x?limit=2' };
+  const req = { id: 'req-12345678', method: 'GET', originalUrl: '/api/meshes/x?limit=2', url: '/api/meshes/x?limit=2', ...request };
   const host = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
   new AppExceptionFilter().catch(exception, host);
   return { status: res.statusCode, body: res.body as Record<string, any>, headers };
@@ -36,6 +36,13 @@ describe('AppExceptionFilter (api.md §1.4)', () => {
       path: '/api/meshes/x',
       requestId: 'req-12345678',
     });
+  });
+
+  it('cuts path segments longer than 64 chars (a v1 token) in the body, as in the logs', () => {
+    const token = 'v'.repeat(200);
+    const r = run(new AppError('invite_expired', 'This invite has expired'), { originalUrl: `/api/public/invites/${token}?x=1`, url: '/x' });
+    expect(r.body.path).toBe('/api/public/invites/…');
+    expect(JSON.stringify(r.body)).not.toContain(token);
   });
 
   it('adds Retry-After (seconds, rounded up) for rate_limited', () => {
@@ -61,5 +68,27 @@ describe('AppExceptionFilter (api.md §1.4)', () => {
     expect(JSON.stringify(r.body)).not.toMatch(/secret_table|app\.js/);
     expect(run(new HttpException('db exploded', 502)).body.error.message).toBe('Internal error; reference req-12345678');
     expect(run(new AppError('internal_error', 'SQL state 42P01')).body.error.message).toBe('Internal error; reference req-12345678');
+  });
+
+  it('logs a 5xx with the route template, never the raw path (invite codes and tokens live in paths)', () => {
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const code = 'AbCd1234';
+      const token = 'eyJ' + 'x'.repeat(120);
+      run(new Error('boom'), { method: 'POST', originalUrl: `/api/public/invites/${code}/claim?x=1`, url: '/x', route: { path: '/api/public/invites/:code/claim' } });
+      run(new Error('boom'), { originalUrl: `/api/public/invites/${token}`, url: '/x', route: { path: '/api/public/invites/:ref' } });
+      expect(spy).toHaveBeenCalledTimes(2);
+      const [first, second] = spy.mock.calls.map((c) => c[0] as Record<string, unknown>);
+      expect(first).toMatchObject({ requestId: 'req-12345678', method: 'POST', route: '/api/public/invites/:code/claim', err: expect.stringContaining('boom') });
+      expect(second.route).toBe('/api/public/invites/:ref');
+      const logged = JSON.stringify(spy.mock.calls);
+      expect(logged).not.toContain(code);
+      expect(logged).not.toContain(token.slice(0, 40));
+      // 4xx answers are not logged by the filter (the access line covers them)
+      run(new AppError('invite_not_found', 'No such invite'), { originalUrl: `/i/${code}` });
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

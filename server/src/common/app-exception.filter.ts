@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode, ErrorDetails, ErrorResponse, ERROR_STATUS } from '@claudemesh/shared/errors';
+import { routeTemplate } from '../logging/http-observer';
 import { redactPath } from './request-id';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -49,8 +50,9 @@ export class AppExceptionFilter implements ExceptionFilter {
     const requestId = String(req.id ?? '');
     const m = this.map(exception, requestId);
     if (m.status >= 500) {
+      // The route template, never the raw path: a path can hold an invite code or token (security.md §3 item 4).
       this.logger.error(
-        { requestId, path: redactPath(req.originalUrl ?? req.url), err: exception instanceof Error ? exception.stack : String(exception) },
+        { requestId, method: req.method, route: routeTemplate(req), err: exception instanceof Error ? exception.stack : String(exception) },
         'request failed',
       );
     }
@@ -62,7 +64,8 @@ export class AppExceptionFilter implements ExceptionFilter {
       error: { code: m.code, message: m.message, ...(m.details ? { details: m.details } : {}) },
       statusCode: m.status,
       timestamp: new Date().toISOString(),
-      path: (req.originalUrl ?? req.url).split('?')[0],
+      // Long segments (a v1 token) are cut as in the logs (security.md §3 item 4): error bodies end up in client logs too.
+      path: redactPath(req.originalUrl ?? req.url),
       requestId,
     };
     const retryAfterMs = m.details?.retryAfterMs;

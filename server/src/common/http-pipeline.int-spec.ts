@@ -96,3 +96,19 @@ describe('HTTP pipeline (C-API-1, C-SEC-8)', () => {
     expect(text).toMatch(/claudemesh_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
   });
 });
+
+describe('HTTP pipeline behind https (security.md §7)', () => {
+  it('sends Strict-Transport-Security: max-age=31536000 when PUBLIC_URL is https, with the same CSP and Referrer-Policy', async () => {
+    const t = await createTestApp({ PUBLIC_URL: 'https://mesh.example.com' });
+    try {
+      for (const p of ['/', '/api/public/config', '/api/nope']) {
+        const res = await fetch(`${t.baseUrl}${p}`);
+        expect([p, res.headers.get('strict-transport-security')]).toEqual([p, 'max-age=31536000']);
+        expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -84,6 +84,32 @@ describe('LeaderTasksService (operations.md §6)', () => {
     expect(c.sweep).toBeGreaterThan(n);
   });
 
+  it('the lock is the contract key: whoever holds pg_advisory_lock(first 8 bytes of SHA-256("claudemesh:task:<name>")) leads', async () => {
+    for (const s of services) await s.stop();
+    const { Client } = await import('pg');
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      // The key computed by PostgreSQL from the contract's definition, not by our advisoryKey().
+      const k = `('x' || substr(encode(sha256(convert_to('claudemesh:task:sweep', 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint`;
+      expect((await other.query(`SELECT pg_try_advisory_lock(${k}) AS ok`)).rows[0].ok).toBe(true);
+      const c: Record<string, number> = {};
+      const n = node(c);
+      n.svc.start();
+      await sleep(400);
+      expect(c.beat).toBeGreaterThan(2);
+      expect(c.sweep ?? 0).toBe(0);
+      expect(n.svc.isLeading('sweep')).toBe(false);
+      await other.query(`SELECT pg_advisory_unlock(${k})`);
+      // A node that does not lead retries at the task period (50 ms here).
+      await sleep(400);
+      expect(n.svc.isLeading('sweep')).toBe(true);
+      expect(c.sweep).toBeGreaterThan(0);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('periods: TASK_PERIODS overrides one task, TASK_PERIOD_SCALE scales the others', () => {
     const scaled = new LeaderTasksService(loadConfig({ TASK_PERIOD_SCALE: '0.1', TASK_PERIODS: 'heartbeat=300' }), new MetricsService());
     expect(scaled.periodOf('heartbeat', 10000)).toBe(300);

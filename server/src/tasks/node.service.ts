@@ -2,6 +2,8 @@ import * as os from 'node:os';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { appVersion } from '../config/version';
 import { LeaderTasksService } from './leader-tasks.service';
+import { RetentionRepository } from './retention.repository';
+import { drain } from './retention.tasks';
 import { ServerNodeRepository } from './server-node.repository';
 
 export const NODE_ID = Symbol('NODE_ID');
@@ -20,6 +22,7 @@ export class NodeService implements OnModuleInit {
     @Inject(NODE_ID) readonly nodeId: string,
     private readonly nodes: ServerNodeRepository,
     private readonly tasks: LeaderTasksService,
+    private readonly retention: RetentionRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -30,6 +33,11 @@ export class NodeService implements OnModuleInit {
   /** Readiness check multi_node_without_redis: another node started earlier and is alive. */
   olderLiveNodeExists(): Promise<boolean> {
     return this.nodes.olderLiveNodeExists(this.nodeId, this.startedAt, NODE_ALIVE_SECONDS);
+  }
+
+  /** node-reaper's retention part (data-model.md §6): rows of nodes stopped or dead for more than 7 days. */
+  async pruneStaleNodes(): Promise<number> {
+    return drain(() => this.retention.pruneNodes(this.nodeId));
   }
 
   async markStopped(): Promise<void> {

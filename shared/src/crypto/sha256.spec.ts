@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sha256 } from './sha256';
 import { cryptoReady } from './sodium';
-import { sha256Hex } from './encoding';
+import { constantTimeEqual, sha256Hex } from './encoding';
 
 describe('sha256 (@noble/hashes)', () => {
   it('matches the FIPS 180-4 "abc" vector and node:crypto for lengths 0..200 and 1 MB', async () => {
@@ -13,5 +13,18 @@ describe('sha256 (@noble/hashes)', () => {
     }
     const big = randomBytes(1_000_003);
     expect(Buffer.from(sha256(big)).toString('hex')).toBe(createHash('sha256').update(big).digest('hex'));
+  });
+});
+
+describe('constantTimeEqual', () => {
+  beforeAll(async () => {
+    await cryptoReady();
+  });
+  it('is true for equal strings only, whatever their lengths', () => {
+    expect(constantTimeEqual('cmpat_abc', 'cmpat_abc')).toBe(true);
+    expect(constantTimeEqual('cmpat_abc', 'cmpat_abd')).toBe(false);
+    expect(constantTimeEqual('cmpat_abc', 'cmpat_ab')).toBe(false);
+    expect(constantTimeEqual('', '')).toBe(true);
+    expect(constantTimeEqual('', 'x')).toBe(false);
   });
 });
