@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PeerClient } from '@claudemesh/peer-sdk';
 import { cryptoReady } from '@claudemesh/shared/crypto';
 import { claimV2 } from '../support/mesh-fixture';
+import { pageProblems } from './ui-checks';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../artifacts/screenshots');
 
@@ -33,6 +34,25 @@ export async function shot(page: Page, name: string): Promise<void> {
   // Full-page shots of a scrolled page paint the sticky header mid-page; shoot from the top.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** The phone size every main page is also shot and checked at. */
+export const MOBILE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 860 };
+
+/**
+ * Shoots the page at desktop size and at 375 px (`<name>-mobile`), and returns what pageProblems finds at each size
+ * (unlabelled controls, low contrast, content wider than the viewport), prefixed with the size.
+ */
+export async function shotBoth(page: Page, name: string): Promise<string[]> {
+  const size = page.viewportSize() ?? DESKTOP;
+  const found = (await pageProblems(page)).map((p) => `${name} desktop: ${p}`);
+  await shot(page, name);
+  await page.setViewportSize(MOBILE);
+  found.push(...(await pageProblems(page)).map((p) => `${name} 375px: ${p}`));
+  await shot(page, `${name}-mobile`);
+  await page.setViewportSize(size);
+  return found;
 }
 
 /** Collects what the page would report as broken: uncaught errors, console errors, CSP violations, failed requests. */

@@ -18,7 +18,6 @@ import { AdminApiService } from './admin-api.service';
     .create .checkbox { min-height: 40px; align-items: center; }
     section + section { margin-top: var(--space-5); }
     .loading, .empty-row { padding: var(--space-4) var(--space-5); margin: 0; }
-    td.actions .row { justify-content: flex-end; flex-wrap: nowrap; }
     details summary { cursor: pointer; color: var(--c-accent-text); font-size: 0.86rem; }
     details pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--c-surface-2); padding: var(--space-3); border-radius: var(--radius-s); max-width: 560px; font-size: 0.82rem; }
   `,

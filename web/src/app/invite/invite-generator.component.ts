@@ -61,6 +61,14 @@ export class InviteGeneratorComponent implements OnInit {
   protected readonly summary = computed(() =>
     inviteSummary({ role: this.role(), maxUses: this.maxUses(), expiresInDays: this.expiresInDays(), legacyV1: this.legacyV1() }),
   );
+  /** Why this page cannot create invites for the mesh, if it cannot: plain members and archived meshes (api.md §5). */
+  protected readonly blocked = computed(() => {
+    const m = this.mesh();
+    if (!m) return null;
+    if (m.archivedAt) return { title: `${m.name} is archived`, body: 'An archived mesh is read-only and accepts no new members, so it takes no new invites.' };
+    if (m.role === 'member') return { title: 'Only admins can invite', body: `Ask an owner or admin of ${m.name} to create an invite for you.` };
+    return null;
+  });
   /** The link people open: the short URL; a v1 invite without a code falls back to its join URL. */
   protected readonly link = computed(() => this.result()?.shortUrl ?? this.result()?.joinUrl ?? '');
 

@@ -99,6 +99,16 @@ describe('InviteLandingComponent (invites.md §8.1)', () => {
     expect(el.querySelector('[aria-label="Copy join command"]')).toBeTruthy();
   });
 
+  it('counts: members are joined peer identities, so a new mesh says nobody has joined yet; no note otherwise', async () => {
+    const empty = await render(landing({ memberCount: 0, onlineCount: 0 }));
+    expect(empty.text('landing-counts')).toBe('0 members · 0 online');
+    expect(empty.text('landing-counts-note')).toBe('No Claude Code session has joined yet: you would be the first member.');
+    TestBed.resetTestingModule();
+    const one = await render(landing({ memberCount: 1, onlineCount: 0 }));
+    expect(one.text('landing-counts')).toBe('1 member · 0 online');
+    expect(one.text('landing-counts-note')).toBeUndefined();
+  });
+
   it('an invite whose inviter account is gone still renders', async () => {
     const { text } = await render(landing({ inviter: null }));
     expect(text('landing-inviter')).toBe('Invited by an account that no longer exists');
@@ -108,6 +118,7 @@ describe('InviteLandingComponent (invites.md §8.1)', () => {
     ['expired', { status: 'expired', expiresAt: '2026-01-02T03:04:00.000Z' }, 'This invite has expired', `Expired on ${localDate('2026-01-02T03:04:00.000Z').replace(' at ', ', ')}`],
     ['revoked', { status: 'revoked', revokedAt: '2026-02-03T04:05:00.000Z' }, 'This invite was revoked', `Revoked on ${localDate('2026-02-03T04:05:00.000Z').replace(' at ', ', ')}`],
     ['exhausted', { status: 'exhausted', maxUses: 5, usedCount: 5, usesRemaining: 0 }, 'This invite has been used up', 'All 5 uses were redeemed'],
+    ['exhausted (one use)', { status: 'exhausted', maxUses: 1, usedCount: 1, usesRemaining: 0 }, 'This invite has been used up', 'All 1 uses were redeemed'],
     ['mesh_archived', { status: 'mesh_archived' }, 'This mesh is no longer active', 'platform was archived'],
   ];
   it.each(lifecycle)('%s: its own title and detail line, nothing joinable', async (_s, over, title, detail) => {

@@ -1,5 +1,19 @@
 import { DatePipe, formatDate } from '@angular/common';
-import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  Injector,
+  LOCALE_ID,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import type { InviteLandingResponse } from '@claudemesh/shared/dto';
 import {
   CONSENT_SENTENCES,
@@ -12,6 +26,7 @@ import { ApiError } from '../core/api-error';
 import { CopyButtonComponent } from '../shared/copy-button.component';
 import { LogoComponent } from '../shared/logo.component';
 import { InviteApiService } from './invite-api.service';
+import { InviteStateIconComponent } from './invite-state-icon.component';
 
 export type LandingStateKey = keyof typeof INVITE_LANDING_STATE_TEXTS;
 
@@ -58,6 +73,7 @@ export function landingProblem(data: InviteLandingResponse | null, err: unknown,
     maxUses: data ? String(data.maxUses) : '',
     mesh: data?.mesh.name ?? '',
   };
+  // The detail lines are the contract's own words (invites.md §8), for every count, so clients and tests can rely on them.
   return { key, title: texts.title, body: `${BODIES[key]} ${ASK}`, detail: fill(texts.detail, values) };
 }
 
@@ -68,7 +84,7 @@ export function codeSegments(sentence: string): { text: string; code: boolean }[
 
 @Component({
   selector: 'cm-invite-landing',
-  imports: [DatePipe, CopyButtonComponent, LogoComponent],
+  imports: [DatePipe, CopyButtonComponent, LogoComponent, InviteStateIconComponent],
   templateUrl: './invite-landing.component.html',
   styleUrl: './invite-landing.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -78,6 +94,7 @@ export class InviteLandingComponent {
   readonly ref = input.required<string>();
   private readonly api = inject(InviteApiService);
   private readonly locale = inject(LOCALE_ID);
+  private readonly injector = inject(Injector);
   protected readonly loading = signal(true);
   protected readonly data = signal<InviteLandingResponse | null>(null);
   protected readonly error = signal<unknown>(null);
@@ -87,12 +104,19 @@ export class InviteLandingComponent {
   protected readonly capabilities = computed(() => (this.data()?.roleCapabilities ?? []).map((k) => ROLE_CAPABILITY_SENTENCES[k]));
   protected readonly consent = computed(() => (this.data()?.consent ?? []).map((k) => codeSegments(CONSENT_SENTENCES[k])));
   protected readonly dateFormat = DATE_FORMAT;
+  private readonly revealTitle = viewChild<ElementRef<HTMLElement>>('revealTitle');
 
   constructor() {
     effect(() => {
       const ref = this.ref();
       untracked(() => void this.load(ref));
     });
+  }
+
+  /** Shows the command and moves focus to it, so keyboard and screen-reader users land on what appeared. */
+  protected reveal(): void {
+    this.revealed.set(true);
+    afterNextRender(() => this.revealTitle()?.nativeElement.focus(), { injector: this.injector });
   }
 
   protected async load(ref = this.ref()): Promise<void> {

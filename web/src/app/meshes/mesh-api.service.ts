@@ -57,6 +57,11 @@ export class MeshApiService {
     return firstValueFrom(this.http.patch<MemberResponse>(`/api/meshes/${enc(id)}/members/${enc(memberId)}`, { role }));
   }
 
+  /** Links a member to the account with this email, or unlinks it with null (api.md §4). */
+  linkMember(id: string, memberId: string, linkEmail: string | null): Promise<MemberResponse> {
+    return firstValueFrom(this.http.patch<MemberResponse>(`/api/meshes/${enc(id)}/members/${enc(memberId)}`, { linkEmail }));
+  }
+
   removeMember(id: string, memberId: string): Promise<RemovedMemberResponse> {
     return firstValueFrom(this.http.delete<RemovedMemberResponse>(`/api/meshes/${enc(id)}/members/${enc(memberId)}`));
   }

@@ -1,20 +1,10 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import type { MeshResponse } from '@claudemesh/shared/dto';
 import type { AuditEvent, AuditVerifyResponse } from '@claudemesh/shared/protocol';
 
 import { MeshApiService } from './mesh-api.service';
-
-/** A short, metadata-only description of an audit row's data. */
-export function auditSummary(e: AuditEvent): string {
-  const d = e.data as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of ['name', 'role', 'from', 'to', 'epoch', 'reason', 'displayName', 'maxUses', 'usedCount', 'priority', 'recipients', 'via']) {
-    const v = d[key];
-    if (v !== undefined && v !== null && v !== '') parts.push(`${key} ${String(v)}`);
-  }
-  return parts.join(' · ');
-}
+import { MemberNames, auditActor, auditText, verifyText } from './mesh-audit-text';
 
 @Component({
   selector: 'cm-mesh-audit',
@@ -22,9 +12,12 @@ export function auditSummary(e: AuditEvent): string {
   templateUrl: './mesh-audit.component.html',
   styles: `
     :host { display: block; }
-    .verify { padding: 0 var(--space-5) var(--space-4); }
-    .seq { color: var(--c-text-3); font-variant-numeric: tabular-nums; }
-    .type { font-weight: 600; }
+    .verify { padding: 0 var(--space-5); }
+    .verify .alert { margin-bottom: var(--space-4); }
+    .verify code { font-size: 0.8rem; }
+    .seq { color: var(--c-text-3); font-variant-numeric: tabular-nums; width: 3.5rem; }
+    .title { font-weight: 600; }
+    .type { font-size: 0.78rem; color: var(--c-text-3); }
     .more { padding: var(--space-3) var(--space-5) var(--space-4); }
     .loading, .empty-row { padding: var(--space-4) var(--space-5); margin: 0; }
   `,
@@ -33,12 +26,18 @@ export function auditSummary(e: AuditEvent): string {
 export class MeshAuditComponent {
   readonly mesh = input.required<MeshResponse>();
   readonly version = input(0);
+  /** Member names by id, so entries about a member name them. */
+  readonly memberNames = input<MemberNames>(new Map());
   private readonly api = inject(MeshApiService);
   protected readonly events = signal<AuditEvent[] | null>(null);
   protected readonly nextBefore = signal<number | null>(null);
   protected readonly verifying = signal(false);
   protected readonly verify = signal<AuditVerifyResponse | null>(null);
-  protected readonly summary = auditSummary;
+  protected readonly rows = computed(() => {
+    const names = this.memberNames();
+    return (this.events() ?? []).map((e) => ({ e, text: auditText(e, names), actor: auditActor(e) }));
+  });
+  protected readonly verifyText = verifyText;
 
   constructor() {
     effect(() => {

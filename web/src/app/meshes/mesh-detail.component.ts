@@ -1,7 +1,7 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import type { MeshResponse } from '@claudemesh/shared/dto';
+import type { MemberResponse, MeshResponse } from '@claudemesh/shared/dto';
 
 import { RoleBadgeComponent } from '../shared/role-badge.component';
 import { MeshApiService } from './mesh-api.service';
@@ -28,6 +28,7 @@ export class MeshDetailComponent {
   protected readonly membersVersion = signal(0);
   protected readonly invitesVersion = signal(0);
   protected readonly auditVersion = signal(0);
+  protected readonly memberNames = signal<ReadonlyMap<string, string>>(new Map());
   protected readonly isAdmin = computed(() => this.mesh()?.role === 'owner' || this.mesh()?.role === 'admin');
   protected readonly archived = computed(() => !!this.mesh()?.archivedAt);
 
@@ -36,10 +37,18 @@ export class MeshDetailComponent {
       const id = this.id();
       untracked(() => {
         this.mesh.set(null);
+        this.memberNames.set(new Map());
         void this.loadMesh(id);
         this.live.start(id, (topics) => this.onLiveChange(topics));
       });
     });
+  }
+
+  protected onMembers(members: MemberResponse[]): void {
+    // Keep names of members seen earlier, so an entry about a member removed since still names them.
+    const names = new Map(this.memberNames());
+    for (const m of members) names.set(m.id, m.displayName);
+    this.memberNames.set(names);
   }
 
   protected onMeshChanged(mesh: MeshResponse): void {

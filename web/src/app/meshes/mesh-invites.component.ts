@@ -14,6 +14,13 @@ const STATUS_BADGE: Record<InviteResponse['status'], string> = {
   exhausted: 'badge',
 };
 
+const STATUS_LABEL: Record<InviteResponse['status'], string> = {
+  valid: 'Valid',
+  revoked: 'Revoked',
+  expired: 'Expired',
+  exhausted: 'Used up',
+};
+
 @Component({
   selector: 'cm-mesh-invites',
   imports: [DatePipe, RouterLink, CopyButtonComponent],
@@ -22,8 +29,6 @@ const STATUS_BADGE: Record<InviteResponse['status'], string> = {
     :host { display: block; }
     .link { font-size: 0.86rem; }
     .empty-row, .loading { padding: var(--space-4) var(--space-5); margin: 0; }
-    td.actions { text-align: right; }
-    td.actions .row { justify-content: flex-end; flex-wrap: nowrap; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -41,6 +46,7 @@ export class MeshInvitesComponent {
   });
   protected readonly hiddenCount = computed(() => (this.invites()?.length ?? 0) - this.visible().length);
   protected readonly badge = STATUS_BADGE;
+  protected readonly statusLabel = STATUS_LABEL;
 
   constructor() {
     effect(() => {

@@ -1,6 +1,6 @@
 import type { MemberResponse, MeshResponse } from '@claudemesh/shared/dto';
 
-import { memberRows } from './mesh-members.component';
+import { memberRows, sessionStatusLabel } from './mesh-members.component';
 
 const mesh = { id: 'm', name: 'platform', owner: { accountId: 'acc-owner', displayName: 'Dana Ops' } } as MeshResponse;
 const member = (id: string, accountId: string | null): MemberResponse => ({
@@ -26,6 +26,14 @@ describe('memberRows (api.md §11: owner listed first)', () => {
       ['carol', 'member'],
     ]);
     expect(rows[0].member).toBeNull();
+    // Not a member, so not in counts.members: the row says so.
+    expect(rows[0].detail).toBe('Web account only · not counted until one of their sessions joins');
+  });
+
+  it('labels session statuses in words, and a session in grace as reconnecting', () => {
+    expect(sessionStatusLabel({ connected: true, status: 'working' })).toBe('Working');
+    expect(sessionStatusLabel({ connected: true, status: 'dnd' })).toBe('Do not disturb');
+    expect(sessionStatusLabel({ connected: false, status: 'working' })).toBe('Reconnecting');
   });
 
   it("moves the owner's linked member to the top instead of adding a row", () => {

@@ -1,5 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, output, signal, untracked } from '@angular/core';
-import type { MemberResponse, MeshResponse } from '@claudemesh/shared/dto';
+import { FormsModule } from '@angular/forms';
+import type { MemberResponse, MemberSessionResponse, MeshResponse } from '@claudemesh/shared/dto';
+import type { PeerStatus, StatusSource } from '@claudemesh/shared/protocol';
 
 import { NotificationService } from '../core/notification.service';
 import { RelativeTimePipe } from '../shared/relative-time.pipe';
@@ -27,14 +29,34 @@ export function memberRows(mesh: MeshResponse, members: MemberResponse[]): Membe
   const ownerRows = rows.filter((r) => r.role === 'owner');
   const others = rows.filter((r) => r.role !== 'owner');
   if (ownerRows.length === 0) {
-    ownerRows.push({ key: 'owner', member: null, displayName: mesh.owner.displayName, role: 'owner', detail: 'Web account · no peer linked' });
+    // The owner's web account is listed, but it is not a member (no peer identity), so the counts leave it out.
+    ownerRows.push({
+      key: 'owner',
+      member: null,
+      displayName: mesh.owner.displayName,
+      role: 'owner',
+      detail: 'Web account only · not counted until one of their sessions joins',
+    });
   }
   return [...ownerRows, ...others];
 }
 
+/** A session's status as people read it; `statusSource` says who set it (protocol.md §8). */
+export function sessionStatusLabel(s: Pick<MemberSessionResponse, 'connected' | 'status'>): string {
+  if (!s.connected) return 'Reconnecting';
+  return STATUS_LABELS[s.status];
+}
+
+const STATUS_LABELS: Record<PeerStatus, string> = { idle: 'Idle', working: 'Working', dnd: 'Do not disturb' };
+const SOURCE_LABELS: Record<StatusSource, string> = {
+  hook: 'set by a Claude Code hook',
+  manual: 'set by the session',
+  inferred: 'inferred from activity',
+};
+
 @Component({
   selector: 'cm-mesh-members',
-  imports: [RoleBadgeComponent, RelativeTimePipe],
+  imports: [FormsModule, RoleBadgeComponent, RelativeTimePipe],
   templateUrl: './mesh-members.component.html',
   styleUrl: './mesh-members.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -44,6 +66,8 @@ export class MeshMembersComponent {
   /** Bumped by the live feed; each bump refetches. */
   readonly version = input(0);
   readonly changed = output<void>();
+  /** Each fresh list, so other sections can show member names instead of ids. */
+  readonly loaded = output<MemberResponse[]>();
   private readonly api = inject(MeshApiService);
   private readonly notifications = inject(NotificationService);
   protected readonly members = signal<MemberResponse[] | null>(null);
@@ -54,6 +78,11 @@ export class MeshMembersComponent {
   protected readonly canManage = computed(
     () => (this.mesh().role === 'owner' || this.mesh().role === 'admin') && !this.mesh().archivedAt,
   );
+  /** The member whose "link an account" form is open. */
+  protected readonly linking = signal<string | null>(null);
+  protected readonly linkEmail = signal('');
+  protected readonly statusLabel = sessionStatusLabel;
+  protected readonly sourceLabel = SOURCE_LABELS;
   private loadedFor = '';
 
   constructor() {
@@ -71,7 +100,10 @@ export class MeshMembersComponent {
   private async load(id: string): Promise<void> {
     try {
       const page = await this.api.members(id);
-      if (id === this.mesh().id) this.members.set(page.data);
+      if (id === this.mesh().id) {
+        this.members.set(page.data);
+        this.loaded.emit(page.data);
+      }
     } catch {
       if (!this.members()) this.members.set([]);
     }
@@ -81,6 +113,35 @@ export class MeshMembersComponent {
     try {
       await this.api.setMemberRole(this.mesh().id, m.id, role);
       this.notifications.success(`${m.displayName} is now ${role === 'admin' ? 'an admin' : 'a member'}`);
+      await this.load(this.mesh().id);
+    } catch {
+      // shown by the interceptor
+    }
+  }
+
+  protected startLink(m: MemberResponse): void {
+    this.linkEmail.set('');
+    this.linking.set(m.id);
+  }
+
+  /** Links the member to a web account, which gives that account the member's access (and makes it a transfer target). */
+  protected async link(m: MemberResponse): Promise<void> {
+    try {
+      const email = this.linkEmail().trim();
+      await this.api.linkMember(this.mesh().id, m.id, email);
+      this.notifications.success(`${m.displayName} is linked to ${email}`);
+      this.linking.set(null);
+      await this.load(this.mesh().id);
+    } catch {
+      // shown by the interceptor
+    }
+  }
+
+  protected async unlink(m: MemberResponse): Promise<void> {
+    if (!confirm(`Unlink ${m.displayName} from its web account? That account loses the access this member gave it.`)) return;
+    try {
+      await this.api.linkMember(this.mesh().id, m.id, null);
+      this.notifications.success(`${m.displayName} is no longer linked`);
       await this.load(this.mesh().id);
     } catch {
       // shown by the interceptor

@@ -27,13 +27,13 @@ import { MeshApiService } from './mesh-api.service';
           maxlength="200"
           autocomplete="off"
           placeholder="platform"
-          aria-describedby="mesh-name-hint"
+          aria-describedby="mesh-name-hint mesh-name-error"
           [attr.aria-invalid]="!!error()"
           required
         />
         <span id="mesh-name-hint" class="hint">Up to 80 characters. Two meshes may share a name.</span>
         @if (error(); as e) {
-          <span class="hint" style="color: var(--c-danger)">{{ e }}</span>
+          <span id="mesh-name-error" class="hint" style="color: var(--c-danger)">{{ e }}</span>
         }
       </div>
       <div class="form-actions">

@@ -16,8 +16,8 @@ import { MeshApiService } from './mesh-api.service';
     .card-header + .setting { border-top: 0; padding-top: 0; }
     .setting .text { flex: 1 1 280px; }
     .setting .text p { margin: 2px 0 0; }
-    .setting form { display: flex; gap: var(--space-2); flex: 1 1 320px; }
-    .setting form .input { flex: 1; }
+    .setting form { display: flex; flex-wrap: wrap; gap: var(--space-2); flex: 1 1 320px; }
+    .setting form .input { min-width: 0; flex: 1 1 180px; }
     .danger h3 { color: var(--c-danger); }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

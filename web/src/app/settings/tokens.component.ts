@@ -19,7 +19,6 @@ import { TokenApiService } from './token-api.service';
     .created { margin-top: var(--space-4); }
     .created .code-box { margin-top: var(--space-2); }
     .loading, .empty-row { padding: var(--space-4) var(--space-5); margin: 0; }
-    td.actions { text-align: right; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
