@@ -27,6 +27,16 @@ async function main(): Promise<void> {
     fail(e instanceof BootError ? e.message : `claudemesh failed to start: ${(e as Error).message}`);
   }
 
+  // A stray rejection is a bug to log, not a reason to drop every connection of this node (security.md §6 item 8).
+  // An uncaught exception leaves the process in an unknown state: log it as one JSON line, then exit 1 as Node would.
+  process.on('unhandledRejection', (reason) => {
+    boot.logger.error({ component: 'process', err: reason instanceof Error ? reason.stack : String(reason) }, 'unhandled rejection');
+  });
+  process.on('uncaughtException', (err) => {
+    boot.logger.fatal({ component: 'process', err: err.stack ?? err.message }, 'uncaught exception');
+    process.exit(1);
+  });
+
   let app;
   try {
     app = await createApp(boot);

@@ -95,7 +95,9 @@ describe('operations: embedded start, restart and files (C-OPS-1..4)', () => {
     const s = server!;
     const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 503, 15_000);
+    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 503, 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}; server output:\n${s.stdout().slice(-4000)}\n${s.stderr().slice(-4000)}`);
+    });
     expect((await (await fetch(`${s.baseUrl}/health/ready`)).json()).reasons).toContain('db_down');
     await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 200, 40_000);
     expect((await (await fetch(`${s.baseUrl}/health`)).json()).db).toBe('up');
