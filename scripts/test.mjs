@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: builds, provides a PostgreSQL (DATABASE_URL, or an embedded one), runs every test target and e2e suite,
 // prints each runner's summary and one closing total, and exits non-zero on any failure.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,28 +13,36 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: '
 const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-test-report-'));
 env.CM_TEST_REPORT_DIR = reportDir;
 
+// Asynchronous on purpose: while a step runs, this process must keep reading the embedded PostgreSQL's output pipes.
+// With spawnSync the event loop stops, the pipe fills (each CREATE/DROP DATABASE logs a checkpoint), the checkpointer
+// blocks on write(2) and every DROP DATABASE waits for it forever.
 function run(label, args) {
   console.log(`\n=== ${label} ===`);
-  const r = spawnSync('npx', args, { cwd: root, env, stdio: 'inherit' });
-  return r.status === 0;
+  return new Promise((resolve) => {
+    const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
 }
 
 let embedded;
 let ok = true;
 try {
-  ok = run('build', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']) && ok;
+  ok = (await run('build', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'])) && ok;
   if (!ok) throw new Error('build failed');
   if (!env.DATABASE_URL) {
     const { startEmbeddedPostgres } = require(path.join(root, 'database/dist/embedded-postgres.js'));
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-test-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir, port: 0, log: (m) => console.log(`[embedded-postgres] ${m}`) });
+    // PostgreSQL's own lines (checkpoints, …) go to a file, not between the test reports.
+    const pgLog = path.join(dataDir, 'postgres.log');
+    embedded = await startEmbeddedPostgres({ dataDir, port: 0, log: (m) => fs.appendFileSync(pgLog, `${m}\n`) });
     env.DATABASE_URL = embedded.url;
-    console.log(`Using embedded PostgreSQL for tests (${dataDir})`);
+    console.log(`Using embedded PostgreSQL for tests (${dataDir}; its log: postgres.log)`);
   } else {
     console.log('Using DATABASE_URL for tests');
   }
-  ok = run('unit and integration tests', ['nx', 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=1']) && ok;
-  ok = run('e2e suites', ['nx', 'run-many', '-t', 'e2e', '--outputStyle=static', '--parallel=1']) && ok;
+  ok = (await run('unit and integration tests', ['nx', 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=1'])) && ok;
+  ok = (await run('e2e suites', ['nx', 'run-many', '-t', 'e2e', '--outputStyle=static', '--parallel=1'])) && ok;
 } catch (e) {
   console.error(String(e && e.message ? e.message : e));
   ok = false;
