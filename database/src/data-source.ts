@@ -36,6 +36,21 @@ export function createDataSource(options: CreateDataSourceOptions): DataSource {
   });
 }
 
+interface PgPoolEvents {
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: (e: Error) => void): void }) => void): void;
+}
+
+/**
+ * Gives every new pool client an error listener that lives as long as the client. pg hands a new client to TypeORM
+ * through a promise, so TypeORM's own listener lands a microtask late; when "ready for query" and a FATAL (say, the
+ * postmaster died) arrive in one TCP read, the 'error' event finds no listener and Node ends the process. The pool
+ * still drops the broken client on release; this only reports the error. Call it right after `ds.initialize()`.
+ */
+export function guardPoolClients(ds: DataSource, onError: (e: Error) => void): void {
+  const pool = (ds.driver as unknown as { master?: PgPoolEvents }).master;
+  pool?.on('connect', (client) => client.on('error', onError));
+}
+
 /**
  * The key used with pg_advisory_lock for `name`: the first 8 bytes of SHA-256(name) read as a signed
  * big-endian 64-bit integer, as a decimal string (pass it as a bigint parameter: `pg_advisory_lock($1::bigint)`).

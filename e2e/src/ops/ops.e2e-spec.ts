@@ -95,8 +95,10 @@ describe('operations: embedded start, restart and files (C-OPS-1..4)', () => {
     const s = server!;
     const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 503, 15_000).catch((e: Error) => {
-      throw new Error(`${e.message}; server output:\n${s.stdout().slice(-4000)}\n${s.stderr().slice(-4000)}`);
+    await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 503, 15_000).catch(async (e: Error) => {
+      const exit = await Promise.race([s.exited().then((c) => `exited with ${c}`), sleep(100).then(() => 'still running')]);
+      const problems = s.stdout().split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-10).map((l) => l.slice(0, 600));
+      throw new Error(`${e.message}; the server ${exit}; its last warnings and errors:\n${problems.join('\n')}\n${s.stderr().slice(-2000)}`);
     });
     expect((await (await fetch(`${s.baseUrl}/health/ready`)).json()).reasons).toContain('db_down');
     await waitFor(async () => (await fetch(`${s.baseUrl}/health/ready`)).status === 200, 40_000);

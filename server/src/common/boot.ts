@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { createDataSource, EmbeddedPostgres, runMigrations, startEmbeddedPostgres } from '@claudemesh/database';
+import { createDataSource, EmbeddedPostgres, guardPoolClients, runMigrations, startEmbeddedPostgres } from '@claudemesh/database';
 import { cryptoReady, generateUuid } from '@claudemesh/shared/crypto';
 import { AppModule, AppRuntime } from '../app.module';
 import { AppConfig, configSummary } from '../config/app-config';
@@ -61,10 +61,11 @@ function describeDb(url: string): string {
   }
 }
 
-async function openDatabase(config: AppConfig, url: string, embedded: boolean): Promise<DataSource> {
+async function openDatabase(config: AppConfig, url: string, embedded: boolean, log: Logger): Promise<DataSource> {
   const ds = createDataSource({ url, poolSize: config.dbPoolSize, applicationName: 'claudemesh' });
   try {
     await ds.initialize();
+    guardPoolClients(ds, (e) => log.warn({ component: 'database', err: e.message }, 'database connection lost'));
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     throw new BootError(
@@ -115,7 +116,7 @@ export async function bootRuntime(config: AppConfig, opts: { logger?: Logger } =
   let dataSource: DataSource | null = null;
   try {
     if (config.serverSecret === null) config.serverSecret = readOrCreateServerSecret(config.dataDir);
-    dataSource = await openDatabase(config, config.databaseUrl, embedded !== null);
+    dataSource = await openDatabase(config, config.databaseUrl, embedded !== null, log);
     try {
       await checkMasterKey(dataSource, config.serverSecret);
     } catch (e) {
