@@ -65,7 +65,7 @@ async function openDatabase(config: AppConfig, url: string, embedded: boolean, l
   const ds = createDataSource({ url, poolSize: config.dbPoolSize, applicationName: 'claudemesh' });
   try {
     await ds.initialize();
-    guardPoolClients(ds, (e) => log.warn({ component: 'database', err: e.message }, 'database connection lost'));
+    guardPoolClients(ds, (e) => log.warn({ err: e.message }, 'database connection lost'));
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     throw new BootError(
@@ -98,12 +98,13 @@ export async function bootRuntime(config: AppConfig, opts: { logger?: Logger } =
   let embedded: EmbeddedPostgres | null = null;
   if (config.databaseUrl === null) {
     ensureDataDir(config.dataDir);
+    const pgLog = logger.child({ component: 'embedded-postgres' });
     try {
       embedded = await startEmbeddedPostgres({
         dataDir: config.dataDir,
         port: config.embeddedPgPort,
-        log: (line) => log.debug({ component: 'embedded-postgres' }, line),
-        warn: (line) => log.warn({ component: 'embedded-postgres' }, line),
+        log: (line) => pgLog.debug(line),
+        warn: (line) => pgLog.warn(line),
         relocateUnreachableCluster: config.dataDirIsDefault,
       });
     } catch (e) {
@@ -116,7 +117,7 @@ export async function bootRuntime(config: AppConfig, opts: { logger?: Logger } =
   let dataSource: DataSource | null = null;
   try {
     if (config.serverSecret === null) config.serverSecret = readOrCreateServerSecret(config.dataDir);
-    dataSource = await openDatabase(config, config.databaseUrl, embedded !== null, log);
+    dataSource = await openDatabase(config, config.databaseUrl, embedded !== null, logger.child({ component: 'database' }));
     try {
       await checkMasterKey(dataSource, config.serverSecret);
     } catch (e) {
