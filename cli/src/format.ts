@@ -22,3 +22,8 @@ export function formatPeer(p: Peer): string {
   if (p.cwd) parts.push(p.cwd);
   return `  ${parts.join('  ')}`.trimEnd();
 }
+
+/** "1 recipient", "3 recipients". */
+export function recipientCount(n: number): string {
+  return `${n} recipient${n === 1 ? '' : 's'}`;
+}

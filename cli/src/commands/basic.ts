@@ -4,7 +4,7 @@ import { claudemeshHome, paths } from '../config/home';
 import { createIdentity, loadIdentity } from '../config/identity';
 import { findMesh, listMeshes, removeMesh } from '../config/meshes';
 import { CliError, EXIT } from '../errors';
-import { formatPeer } from '../format';
+import { formatPeer, recipientCount } from '../format';
 import { join, type JoinOptions } from '../invite/join';
 import { out, progress } from '../output';
 import { resolveTarget } from '../resolve/names';
@@ -86,7 +86,7 @@ export async function sendCommand(to: string, text: string, opts: { mesh?: strin
     },
     { passive: true, sessionId },
   );
-  out(`Sent to ${res.label}: ${res.recipients} recipient${res.recipients === 1 ? '' : 's'} (message ${res.messageId})`);
+  out(`Sent to ${res.label}: ${recipientCount(res.recipients)} (message ${res.messageId})`);
 }
 
 export async function statusCommand(status: string, opts: { session?: string; mesh?: string }): Promise<void> {

@@ -6,7 +6,7 @@ import { PRIORITIES, STATUSES, SUMMARY_MAX_CODEPOINTS } from '@claudemesh/shared
 import { identityExists, loadIdentity } from '../config/identity';
 import { takeUnreturned, type InboxRecord } from '../config/inbox';
 import { findMesh, listMeshes, type MeshConfig } from '../config/meshes';
-import { formatPeer, formatRecord } from '../format';
+import { formatPeer, formatRecord, recipientCount } from '../format';
 import { progress, setQuiet, warn } from '../output';
 import { resolveTarget } from '../resolve/names';
 import type { PeerClient } from '../sdk';
@@ -101,7 +101,7 @@ export async function runMcpServer(): Promise<void> {
         const needsPeers = !(to === '*' || to.startsWith('@') || /^[0-9a-fA-F]{64}$/.test(to));
         const target = resolveTarget(to, needsPeers ? await s.client.listPeers({ includeOffline: true }) : []);
         const r = await s.client.send(target.to, message, { priority, toSession: target.toSession });
-        return text(`Sent to ${target.label} on ${s.mesh.name}: ${r.recipients} recipient(s), message ${r.messageId}.`);
+        return text(`Sent to ${target.label} on ${s.mesh.name}: ${recipientCount(r.recipients)}, message ${r.messageId}.`);
       })(),
   );
 

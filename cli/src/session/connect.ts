@@ -15,7 +15,8 @@ export function toCliError(e: unknown, mesh: MeshConfig): Error {
     case 'unauthorized':
       return new CliError(EXIT.refused, `${where}: this identity is not (or no longer) a member of the mesh`);
     case 'terminated':
-      return new CliError(EXIT.refused, `${where}: ${e.message}`);
+    case 'forbidden':
+      return new CliError(EXIT.refused, `${where}: ${e.message}`, e.code);
     case 'mesh_not_found':
       return new CliError(EXIT.notFound, `${where}: the mesh no longer exists or was archived`);
     case 'unreachable':

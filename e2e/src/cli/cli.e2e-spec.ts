@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -128,7 +129,7 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
     const sent = await runCli(homeA, ['send', 'bob', text]);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    expect(sent.stdout).toMatch(/Sent to bob: 1 recipient/);
+    expect(sent.stdout).toMatch(/Sent to bob: 1 recipient \(message /);
     const first = await runCli(homeB, ['inbox', '--fetch']);
     expect(first.code).toBe(0);
     expect(first.stdout.split(text).length - 1).toBe(1);
@@ -146,6 +147,13 @@ describe('claudemesh CLI, MCP server and hooks (issue 7)', () => {
     const r = await runCli(homeA, ['send', 'nobody-here', 'x']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/no peer or member is named "nobody-here"/);
+  });
+
+  it('`status --session` with a session that is not one of ours is refused (exit 2) and says why', async () => {
+    const r = await runCli(homeA, ['status', 'dnd', '--session', randomUUID()]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/sessionId is not a live session of this member/);
   });
 
   it('a broadcast reaches B but not A', async () => {
