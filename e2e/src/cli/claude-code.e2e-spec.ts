@@ -102,7 +102,7 @@ describe('docs/claude-code.md: two Claude Code sessions talking', () => {
     });
     expect(list).toMatch(/alice \(you\)/);
     const sent = (await alice.callTool({ name: 'send_message', arguments: { to: 'bob', message: 'Hi Bob, this is Alice. What are you working on?' } })) as ToolResult;
-    expect(sent.content[0].text).toMatch(/^Sent to bob on demo: 1 recipient\(s\)/);
+    expect(sent.content[0].text).toMatch(/^Sent to bob on demo: 1 recipient, message /);
     const inbox = await waitFor('the message in bob\'s check_messages', async () => {
       const r = (await bob.callTool({ name: 'check_messages', arguments: {} })) as ToolResult;
       return r.content[0].text.includes('Hi Bob') ? r.content[0].text : null;
