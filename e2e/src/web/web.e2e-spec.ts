@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import type { PeerClient } from '@claudemesh/peer-sdk';
 
@@ -254,6 +255,27 @@ type Server = Awaited<ReturnType<typeof startServerProcess>>;
     expect(await guestId('landing-title').innerText()).toBe('This link is incomplete');
     expect(await guestId('landing-detail').innerText()).toBe('Check that you copied the whole link');
     await check(guest, '18-join-malformed');
+
+    // A well-formed v1 token whose signature does not verify: the signature is checked before the lookup (invites.md §3.3).
+    const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+    const forged = {
+      v: 1,
+      mesh_id: randomBytes(48).toString('base64').replace(/[^0-9A-Za-z]/g, '').slice(0, 32),
+      mesh_slug: 'platform',
+      broker_url: `${server.baseUrl.replace(/^http/, 'ws')}/peer`,
+      expires_at: Math.floor(Date.now() / 1000) + 86_400,
+      mesh_root_key: randomBytes(32).toString('base64url'),
+      role: 'admin',
+      owner_pubkey: hex(32),
+      signature: hex(64),
+    };
+    await guest.goto(url(`/join/${Buffer.from(JSON.stringify(forged)).toString('base64url')}`));
+    await guestId('landing-problem').waitFor();
+    expect(await guestId('landing-problem').getAttribute('data-state')).toBe('invite_bad_signature');
+    expect(await guestId('landing-title').innerText()).toBe('This invite is not genuine');
+    expect(await guestId('landing-detail').innerText()).toBe('Ask for a fresh link through a channel you trust');
+    expect(await guest.locator('[data-testid="landing-join"]').count()).toBe(0);
+    await check(guest, '18c-join-not-genuine');
   });
 
   it('archive: the owner archives a mesh from its page, which becomes read-only, and its invite shows the archived state', async () => {
